@@ -1,0 +1,77 @@
+import http, { type IncomingMessage, type ServerResponse } from "node:http";
+import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
+import net, { type Socket } from "node:net";
+
+export type RequestHandler = (
+  request: IncomingMessage | Http2ServerRequest,
+  response: ServerResponse | Http2ServerResponse,
+) => void;
+
+const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+
+/**
+ * One port for HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c): the AWS SDK for
+ * JavaScript speaks HTTP/2 to http:// endpoints, botocore and the CLI speak HTTP/1.1. Each
+ * connection is read until its first bytes show the HTTP/2 preface (or cannot be it), then
+ * the bytes are put back and the socket handed to the matching Node server, which reads them
+ * natively.
+ */
+export class DualProtocolServer extends net.Server {
+  readonly http1: http.Server;
+  readonly http2: http2.Http2Server;
+  private readonly sessions = new Set<ServerHttp2Session>();
+
+  constructor(handler: RequestHandler) {
+    super((socket) => this.route(socket));
+    this.http1 = http.createServer(handler as (req: IncomingMessage, res: ServerResponse) => void);
+    this.http2 = http2.createServer({ maxSessionMemory: 64 }, handler as (req: Http2ServerRequest, res: Http2ServerResponse) => void);
+    this.http2.on("session", (session: ServerHttp2Session) => {
+      this.sessions.add(session);
+      session.once("close", () => this.sessions.delete(session));
+    });
+    // The HTTP/1.1 server never listens itself; its connection tracking (idle connections,
+    // request and header timeouts) starts on 'listening', so start it when we listen.
+    this.once("listening", () => this.http1.emit("listening"));
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    // Stops the HTTP/1.1 server's connection checks; it was never bound, so its error is moot.
+    this.http1.close(() => undefined);
+    return super.close(callback);
+  }
+
+  /** Closes keep-alive connections that carry no request; called by fastify when closing. */
+  closeIdleConnections(): void {
+    this.http1.closeIdleConnections();
+    // An HTTP/2 session closes gracefully: streams under way finish, no new ones start.
+    for (const session of this.sessions) session.close();
+  }
+
+  closeAllConnections(): void {
+    this.http1.closeAllConnections();
+    for (const session of this.sessions) session.destroy();
+  }
+
+  private route(socket: Socket): void {
+    let head: Buffer = Buffer.alloc(0);
+    const onData = (chunk: Buffer): void => {
+      head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+      const n = Math.min(head.length, PREFACE.length);
+      const couldBeHttp2 = head.subarray(0, n).equals(PREFACE.subarray(0, n));
+      if (couldBeHttp2 && head.length < PREFACE.length) return;
+      socket.removeListener("data", onData);
+      socket.pause();
+      socket.unshift(head);
+      if (couldBeHttp2) {
+        // The HTTP/2 session drains the unshifted bytes and then reads the handle itself;
+        // resuming the JS stream here would end the socket.
+        this.http2.emit("connection", socket);
+      } else {
+        this.http1.emit("connection", socket);
+        socket.resume();
+      }
+    };
+    socket.on("data", onData);
+    socket.on("error", () => socket.destroy());
+  }
+}

@@ -1,0 +1,72 @@
+import { parseArgs } from "node:util";
+import { z } from "zod";
+
+/** Everything the server can be told, from flags first, then environment, then defaults. */
+const configSchema = z.object({
+  host: z.string().min(1).default("127.0.0.1"),
+  port: z.coerce.number().int().min(0).max(65535).default(4567),
+  /** Use this NATS server or cluster (comma-separated URLs); without it, start our own. */
+  natsUrl: z.string().min(1).optional(),
+  /** Where the embedded nats-server keeps JetStream data. */
+  dataDir: z.string().min(1).default("./data"),
+  /** JetStream memory storage, nothing on disk: throwaway runs such as CI. */
+  memory: z.boolean().default(false),
+  namespace: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-' only").default("kinesis"),
+  region: z.string().regex(/^[a-z0-9-]+$/).default("us-east-1"),
+  accountId: z.string().regex(/^\d{12}$/, "12 digits").default("000000000000"),
+  replicas: z.coerce.number().int().min(1).max(5).default(1),
+  createStreamMs: z.coerce.number().int().min(0).default(500),
+  deleteStreamMs: z.coerce.number().int().min(0).default(500),
+  updateStreamMs: z.coerce.number().int().min(0).default(500),
+  shardLimit: z.coerce.number().int().min(1).default(500),
+  natsTimeoutMs: z.coerce.number().int().min(100).default(5000),
+  logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+/** Flag name, environment variable and config key of each setting. */
+const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Config]> = [
+  ["host", "KINESIS_HOST", "host"],
+  ["port", "KINESIS_PORT", "port"],
+  ["nats-url", "NATS_URL", "natsUrl"],
+  ["data-dir", "KINESIS_DATA_DIR", "dataDir"],
+  ["memory", "KINESIS_MEMORY", "memory"],
+  ["namespace", "KINESIS_NAMESPACE", "namespace"],
+  ["region", "AWS_REGION", "region"],
+  ["account-id", "KINESIS_ACCOUNT_ID", "accountId"],
+  ["replicas", "KINESIS_REPLICAS", "replicas"],
+  ["create-stream-ms", "KINESIS_CREATE_STREAM_MS", "createStreamMs"],
+  ["delete-stream-ms", "KINESIS_DELETE_STREAM_MS", "deleteStreamMs"],
+  ["update-stream-ms", "KINESIS_UPDATE_STREAM_MS", "updateStreamMs"],
+  ["shard-limit", "KINESIS_SHARD_LIMIT", "shardLimit"],
+  ["nats-timeout-ms", "KINESIS_NATS_TIMEOUT_MS", "natsTimeoutMs"],
+  ["log-level", "LOG_LEVEL", "logLevel"],
+];
+
+export const USAGE = [
+  "Options (flag, or environment variable):",
+  ...SETTINGS.map(([flag, env]) => `  --${flag.padEnd(18)} ${env}`),
+].join("\n");
+
+const truthy = (text: string): boolean => !["", "0", "false", "no"].includes(text.toLowerCase());
+
+/** Reads flags (`--port 4567`, `--memory`) and environment variables into a checked Config. */
+export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Config {
+  const options = Object.fromEntries(
+    SETTINGS.map(([flag, , key]) => [flag, { type: key === "memory" ? ("boolean" as const) : ("string" as const) }]),
+  );
+  const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
+  const raw: Record<string, unknown> = {};
+  for (const [flag, envName, key] of SETTINGS) {
+    const value = values[flag] ?? env[envName];
+    if (value === undefined || value === "") continue;
+    raw[key] = key === "memory" && typeof value === "string" ? truthy(value) : value;
+  }
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
+    throw new Error(`invalid configuration: ${problems.join("; ")}`);
+  }
+  return parsed.data;
+}

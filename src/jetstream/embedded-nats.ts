@@ -1,0 +1,150 @@
+import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { Logger } from "pino";
+
+/** How to start a private nats-server. */
+export interface EmbeddedNatsOptions {
+  /** Store directory for JetStream; undefined means a temporary one removed at stop (memory mode). */
+  readonly dataDir?: string;
+  readonly log: Logger;
+}
+
+export interface EmbeddedNats {
+  readonly url: string;
+  readonly version: string;
+  stop(): Promise<void>;
+}
+
+const CANDIDATES = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
+export const INSTALL_HINT = "sudo apt-get update && sudo apt-get install -y nats-server";
+
+function findOnPath(): string | undefined {
+  const found = spawnSync("sh", ["-c", "command -v nats-server"], { encoding: "utf8" });
+  const path = found.stdout.trim();
+  return path || CANDIDATES.find((candidate) => existsSync(candidate));
+}
+
+function canInstall(): string[] | undefined {
+  if (process.getuid?.() === 0) return [];
+  return spawnSync("sudo", ["-n", "true"]).status === 0 ? ["sudo", "-n"] : undefined;
+}
+
+function runApt(prefix: string[], args: string[]): boolean {
+  const [cmd, ...rest] = [...prefix, "apt-get", ...args];
+  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
+  return spawnSync(cmd!, rest, { stdio: "inherit", env }).status === 0;
+}
+
+/**
+ * The path of the nats-server binary, installing Debian's package first when it is missing and
+ * this process may (root, or password-less sudo). Throws with the command to run otherwise.
+ */
+export function ensureNatsServerBinary(log?: Logger): string {
+  const existing = findOnPath();
+  if (existing) return existing;
+  const prefix = canInstall();
+  if (!prefix) {
+    throw new Error(`nats-server is not installed and this user cannot install it. Run: ${INSTALL_HINT} (or set NATS_URL to use a running NATS server)`);
+  }
+  log?.info("nats-server not found: installing the Debian package");
+  const quiet = ["-y", "-q", "install", "nats-server"];
+  if (!runApt(prefix, quiet) && !(runApt(prefix, ["-q", "update"]) && runApt(prefix, quiet))) {
+    throw new Error(`installing nats-server failed. Run: ${INSTALL_HINT} (or set NATS_URL)`);
+  }
+  const installed = findOnPath();
+  if (!installed) throw new Error(`nats-server still missing after install. Run: ${INSTALL_HINT}`);
+  return installed;
+}
+
+function serverConfig(storeDir: string, portsDir: string): string {
+  // max_payload: a 1 MiB record plus headers must fit, and UpdateMaxRecordSize may allow more;
+  // 8 MB is the usual ceiling and must stay below max_pending.
+  return [
+    "listen: 127.0.0.1:-1",
+    "max_payload: 8MB",
+    "max_pending: 64MB",
+    `ports_file_dir: ${JSON.stringify(portsDir)}`,
+    `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+    "",
+  ].join("\n");
+}
+
+function killStale(pidFile: string, log: Logger): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8"));
+  const cmdline = `/proc/${pid}/cmdline`;
+  // Only a process that is still nats-server: the pid may belong to something else by now.
+  if (!existsSync(cmdline) || !readFileSync(cmdline, "utf8").includes("nats-server")) return;
+  try {
+    process.kill(pid, "SIGTERM");
+    log.warn({ pid }, "stopped a nats-server left running by an earlier run on this data directory");
+  } catch {
+    // Not running any more.
+  }
+}
+
+async function waitForPortsFile(dir: string, child: ChildProcess, timeoutMs: number): Promise<string> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`nats-server exited with code ${child.exitCode}`);
+    const file = readdirSync(dir).find((name) => name.endsWith(".ports"));
+    if (file) {
+      const ports = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nats?: string[] };
+      const url = ports.nats?.[0];
+      if (url) return url;
+    }
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error("nats-server did not report its port in time");
+}
+
+/** Starts nats-server with JetStream on a free loopback port. */
+export async function startEmbeddedNats(options: EmbeddedNatsOptions): Promise<EmbeddedNats> {
+  const { log } = options;
+  const binary = ensureNatsServerBinary(log);
+  const version = spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout.trim();
+  const temporary = options.dataDir === undefined;
+  const home = temporary ? mkdtempSync(join(tmpdir(), "kinesis-nats-")) : resolve(options.dataDir!, "nats");
+  const storeDir = join(home, "jetstream");
+  const runDir = join(home, "run");
+  mkdirSync(storeDir, { recursive: true });
+  rmSync(runDir, { recursive: true, force: true });
+  mkdirSync(runDir, { recursive: true });
+  const pidFile = join(home, "nats-server.pid");
+  killStale(pidFile, log);
+  const configFile = join(runDir, "nats-server.conf");
+  writeFileSync(configFile, serverConfig(storeDir, runDir));
+
+  const child = spawn(binary, ["-c", configFile], { stdio: ["ignore", "ignore", "pipe"] });
+  let stderrTail = "";
+  child.stderr!.on("data", (chunk: Buffer) => {
+    stderrTail = (stderrTail + chunk.toString()).slice(-4000);
+  });
+  writeFileSync(pidFile, String(child.pid));
+  let url: string;
+  try {
+    url = await waitForPortsFile(runDir, child, 10_000);
+  } catch (error) {
+    child.kill("SIGKILL");
+    throw new Error(`${(error as Error).message}\n${stderrTail}`);
+  }
+  log.info({ url, version, storeDir: temporary ? "(memory mode, temporary)" : storeDir }, "embedded nats-server started");
+
+  const exited = new Promise<void>((done) => child.once("exit", () => done()));
+  return {
+    url,
+    version,
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill("SIGTERM");
+        const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+        await exited;
+        clearTimeout(timer);
+      }
+      rmSync(pidFile, { force: true });
+      if (temporary) rmSync(home, { recursive: true, force: true });
+    },
+  };
+}

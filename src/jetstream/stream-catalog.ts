@@ -1,0 +1,206 @@
+import { randomBytes } from "node:crypto";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
+import type { Logger } from "pino";
+import { decodeStreamMetadata, effectiveStatus, encodeStreamMetadata, type StreamMetadata } from "./stream-metadata.js";
+
+export interface CatalogOptions {
+  readonly bucket: string;
+  readonly replicas: number;
+  readonly storage: "file" | "memory";
+  readonly log: Logger;
+}
+
+interface CachedStream {
+  readonly stream: StreamMetadata;
+  readonly revision: number;
+}
+
+/** A stream name taken by another stream (or by a concurrent CreateStream). */
+export class StreamExistsError extends Error {}
+/** Another writer changed the stream's metadata too many times while we tried to. */
+export class MetadataConflictError extends Error {}
+
+// Stream names may hold dots, which split KV keys into tokens; '=' is not allowed in a stream
+// name, so it stands for the dot and the mapping stays one to one.
+const STREAM_PREFIX = "streams.";
+const keyOf = (name: string): string => STREAM_PREFIX + name.replaceAll(".", "=");
+const CAS_ATTEMPTS = 10;
+
+const isWrongLastSequence = (error: unknown): boolean =>
+  error instanceof JetStreamApiError &&
+  (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+
+/**
+ * Stream metadata in a JetStream KV bucket, shared by every server instance. Reads come from a
+ * local copy kept current by a KV watch (changes made elsewhere arrive within milliseconds);
+ * writes are compare-and-set on the entry's revision, so concurrent changes never overwrite
+ * each other.
+ */
+export class StreamCatalog {
+  private readonly streams = new Map<string, CachedStream>();
+  private stopWatch: (() => void) | undefined;
+
+  private constructor(
+    private readonly kv: KV,
+    private readonly log: Logger,
+  ) {}
+
+  static async open(nc: NatsConnection, options: CatalogOptions): Promise<StreamCatalog> {
+    const kv = await new Kvm(nc).create(options.bucket, {
+      history: 1,
+      replicas: options.replicas,
+      storage: options.storage === "memory" ? "memory" : "file",
+    });
+    const catalog = new StreamCatalog(kv, options.log);
+    await catalog.watch();
+    return catalog;
+  }
+
+  /** The stream as this instance last saw it (undefined if unknown or gone). */
+  get(name: string, now = Date.now()): StreamMetadata | undefined {
+    const cached = this.streams.get(name);
+    return cached && effectiveStatus(cached.stream, now) !== "GONE" ? cached.stream : undefined;
+  }
+
+  /**
+   * Like get, but asks NATS when the local copy has no such stream: a stream created a moment
+   * ago on another instance may not have reached our watch yet.
+   */
+  async find(name: string, now = Date.now()): Promise<StreamMetadata | undefined> {
+    if (this.streams.has(name)) return this.get(name, now);
+    const entry = await this.kv.get(keyOf(name));
+    if (entry?.operation === "PUT") this.apply(entry);
+    return this.get(name, now);
+  }
+
+  /** Every live stream, sorted by name. */
+  list(now = Date.now()): StreamMetadata[] {
+    return [...this.streams.values()]
+      .map((cached) => cached.stream)
+      .filter((stream) => effectiveStatus(stream, now) !== "GONE")
+      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Claims the name; fails with StreamExistsError if a live stream holds it. */
+  async create(stream: StreamMetadata): Promise<void> {
+    const key = keyOf(stream.name);
+    const value = encodeStreamMetadata(stream);
+    let revision: number;
+    try {
+      revision = await this.kv.create(key, value);
+    } catch (error) {
+      if (!isWrongLastSequence(error)) throw error;
+      // The key holds a stream: free only if it finished deleting and nobody purged it yet.
+      const entry = await this.kv.get(key);
+      const existing = entry?.operation === "PUT" ? decodeStreamMetadata(entry.value) : undefined;
+      if (!entry || (existing && effectiveStatus(existing, Date.now()) !== "GONE")) throw new StreamExistsError(stream.name);
+      try {
+        revision = await this.kv.update(key, value, entry.revision);
+      } catch (retry) {
+        throw isWrongLastSequence(retry) ? new StreamExistsError(stream.name) : retry;
+      }
+    }
+    this.remember(stream, revision);
+  }
+
+  /**
+   * Applies `change` to the latest stored metadata and writes it back if nobody wrote in
+   * between, retrying on conflicts. `change` may throw to refuse (e.g. a Kinesis error).
+   */
+  async update(name: string, change: (stream: StreamMetadata) => StreamMetadata): Promise<StreamMetadata> {
+    const key = keyOf(name);
+    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
+      const entry = await this.kv.get(key);
+      if (!entry || entry.operation !== "PUT") throw new Error(`no metadata for stream ${name}`);
+      const next = change(decodeStreamMetadata(entry.value));
+      try {
+        const revision = await this.kv.update(key, encodeStreamMetadata(next), entry.revision);
+        this.remember(next, revision);
+        return next;
+      } catch (error) {
+        if (!isWrongLastSequence(error)) throw error;
+      }
+    }
+    throw new MetadataConflictError(`metadata of stream ${name} kept changing during the update`);
+  }
+
+  /** Drops the entry whatever its state: undoes a create whose storage could not be made. */
+  async forget(name: string): Promise<void> {
+    await this.kv.delete(keyOf(name));
+    this.streams.delete(name);
+  }
+
+  /** Removes the entry of a stream that has finished deleting. */
+  async purge(name: string): Promise<void> {
+    const entry = await this.kv.get(keyOf(name));
+    if (!entry || entry.operation !== "PUT") return;
+    if (effectiveStatus(decodeStreamMetadata(entry.value), Date.now()) !== "GONE") return;
+    try {
+      await this.kv.delete(keyOf(name), { previousSeq: entry.revision });
+    } catch (error) {
+      if (!isWrongLastSequence(error)) throw error;
+    }
+  }
+
+  /** A random secret shared by all instances, made by whichever instance asks first. */
+  async sharedSecret(name: string): Promise<Uint8Array> {
+    const key = `secrets.${name}`;
+    const existing = await this.kv.get(key);
+    if (existing?.operation === "PUT") return existing.value;
+    try {
+      await this.kv.create(key, randomBytes(32));
+    } catch (error) {
+      if (!isWrongLastSequence(error)) throw error;
+    }
+    const entry = await this.kv.get(key);
+    if (!entry || entry.operation !== "PUT") throw new Error(`shared secret ${name} vanished`);
+    return entry.value;
+  }
+
+  close(): void {
+    this.stopWatch?.();
+  }
+
+  private remember(stream: StreamMetadata, revision: number): void {
+    const cached = this.streams.get(stream.name);
+    if (!cached || cached.revision < revision) this.streams.set(stream.name, { stream, revision });
+  }
+
+  private apply(entry: KvEntry): void {
+    if (!entry.key.startsWith(STREAM_PREFIX)) return;
+    const name = entry.key.slice(STREAM_PREFIX.length).replaceAll("=", ".");
+    const cached = this.streams.get(name);
+    if (cached && cached.revision >= entry.revision) return;
+    if (entry.operation !== "PUT") {
+      this.streams.delete(name);
+      return;
+    }
+    try {
+      this.streams.set(name, { stream: decodeStreamMetadata(entry.value), revision: entry.revision });
+    } catch (error) {
+      this.log.error({ err: error, key: entry.key }, "unreadable stream metadata in the KV bucket: ignored");
+    }
+  }
+
+  /** Starts the watch and resolves once the initial values are loaded. */
+  private async watch(): Promise<void> {
+    const status = await this.kv.status();
+    const watcher = await this.kv.watch({ key: ">" });
+    this.stopWatch = () => watcher.stop();
+    let loaded!: () => void;
+    const initialLoad = new Promise<void>((resolve) => (loaded = resolve));
+    if (status.values === 0) loaded();
+    // If deletes between status() and the watch leave fewer entries than counted, stop waiting.
+    const fallback = setTimeout(() => loaded(), 2_000);
+    void (async () => {
+      for await (const entry of watcher) {
+        this.apply(entry);
+        if (entry.delta === 0) loaded();
+      }
+    })().catch((error: unknown) => this.log.error({ err: error }, "metadata watch ended"));
+    await initialLoad;
+    clearTimeout(fallback);
+  }
+}

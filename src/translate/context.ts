@@ -1,0 +1,27 @@
+import type { Logger } from "pino";
+import type { Engine } from "../jetstream/engine.js";
+import type { ShardIteratorCodec } from "./shard-iterator.js";
+import type { PageTokenCodec } from "./page-token.js";
+
+/** How this server presents itself as a Kinesis region and account, and its limits. */
+export interface ServiceSettings {
+  readonly region: string;
+  readonly accountId: string;
+  /** How long streams stay CREATING, DELETING and UPDATING (ms). */
+  readonly createStreamMs: number;
+  readonly deleteStreamMs: number;
+  readonly updateStreamMs: number;
+  /** Open shards allowed across all streams of the account. */
+  readonly shardLimit: number;
+}
+
+/** What an operation handler gets besides its input. */
+export interface RequestContext {
+  readonly engine: Engine;
+  readonly settings: ServiceSettings;
+  readonly iterators: ShardIteratorCodec;
+  readonly pageTokens: PageTokenCodec;
+  readonly log: Logger;
+  /** Epoch ms at which the request arrived: one clock reading per request. */
+  readonly now: number;
+}

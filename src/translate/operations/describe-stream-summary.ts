@@ -1,0 +1,19 @@
+import { isOpen } from "../../shards/shard.js";
+import { defineOperation } from "../operation.js";
+import { findStream, statusOf, streamNameOf } from "../stream-ref.js";
+import { streamBasics } from "../stream-view.js";
+
+export const describeStreamSummary = defineOperation("DescribeStreamSummary", {
+  async handler(input, ctx) {
+    const stream = await findStream(ctx, streamNameOf(input, ctx.settings));
+    const creating = statusOf(stream, ctx.now) === "CREATING";
+    return {
+      StreamDescriptionSummary: {
+        ...streamBasics(stream, ctx),
+        OpenShardCount: creating ? 0 : stream.shards.filter(isOpen).length,
+        ConsumerCount: 0,
+        MaxRecordSizeInKiB: stream.maxRecordSizeKiB,
+      },
+    };
+  },
+});

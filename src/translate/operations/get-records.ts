@@ -1,0 +1,65 @@
+import type { StoredRecord } from "../../jetstream/record-format.js";
+import type { Shard } from "../../shards/shard.js";
+import type { RequestContext } from "../context.js";
+import { ExpiredIteratorException, InvalidArgumentException } from "../errors.js";
+import type { KinesisRecord } from "../generated/model.js";
+import { javaDateString } from "../java-date.js";
+import { defineOperation } from "../operation.js";
+import { sequenceNumberFrom, shardSequenceBase } from "../sequence-number.js";
+import type { ShardIterator } from "../shard-iterator.js";
+import { findReadableShard } from "../shard-ref.js";
+import { streamNameOf } from "../stream-ref.js";
+
+const ITERATOR_LIFETIME_MS = 300_000;
+/** GetRecords returns at most this much data per call. */
+const MAX_RESPONSE_DATA_BYTES = 10 * 1024 * 1024;
+const DEFAULT_LIMIT = 10_000;
+
+function decodeIterator(text: string, ctx: RequestContext): ShardIterator {
+  // The service accepts an iterator still wrapped in the quotes of a JSON string.
+  const unquoted = text.length > 1 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+  const iterator = ctx.iterators.decode(unquoted);
+  if (!iterator) throw new InvalidArgumentException("Invalid ShardIterator.");
+  if (ctx.now - iterator.issuedAt > ITERATOR_LIFETIME_MS) {
+    throw new ExpiredIteratorException(
+      `Iterator expired. The iterator was created at time ${javaDateString(iterator.issuedAt)} while right now it is ${javaDateString(ctx.now)} which is further in the future than the tolerated delay of ${ITERATOR_LIFETIME_MS} milliseconds.`,
+    );
+  }
+  return iterator;
+}
+
+function toWireRecords(shard: Shard, records: readonly StoredRecord[]): KinesisRecord[] {
+  const base = shardSequenceBase(Math.floor(shard.createdAt / 1000), shard.index);
+  return records.map((record) => ({
+    SequenceNumber: sequenceNumberFrom(base, record.sequence, Math.floor(record.arrivalMs / 1000)),
+    ApproximateArrivalTimestamp: new Date(record.arrivalMs),
+    Data: record.data,
+    PartitionKey: record.partitionKey,
+  }));
+}
+
+export const getRecords = defineOperation("GetRecords", {
+  async handler(input, ctx) {
+    const iterator = decodeIterator(input.ShardIterator, ctx);
+    if (input.StreamARN !== undefined && streamNameOf({ StreamARN: input.StreamARN }, ctx.settings) !== iterator.streamName) {
+      throw new InvalidArgumentException(`The ShardIterator was not issued for stream ${input.StreamARN}.`);
+    }
+    const { stream, shard } = await findReadableShard(ctx, iterator.streamName, iterator.shardIndex, iterator.streamCreatedAt);
+    const { storage } = ctx.engine;
+    const position = iterator.position;
+    const result = await ctx.engine.reader.read({
+      jetStreamName: storage.layout.jetStreamName(stream.name),
+      subject: storage.layout.shardSubject(stream.name, shard.index),
+      start: position,
+      limit: input.Limit ?? DEFAULT_LIMIT,
+      maxDataBytes: MAX_RESPONSE_DATA_BYTES,
+    });
+    const next = result.nextSequence === undefined ? position : { kind: "sequence" as const, sequence: result.nextSequence };
+    const last = result.records[result.records.length - 1];
+    return {
+      Records: toWireRecords(shard, result.records),
+      NextShardIterator: ctx.iterators.encode({ ...iterator, position: next, issuedAt: ctx.now }),
+      MillisBehindLatest: result.caughtUp || !last ? 0 : Math.max(0, ctx.now - last.arrivalMs),
+    };
+  },
+});

@@ -1,0 +1,26 @@
+import { shapes as generatedShapes, type ShapeName } from "./generated/model.js";
+
+/** One shape of the service model, as the generator keeps it. */
+export interface ShapeDef {
+  readonly type: "structure" | "list" | "map" | "string" | "integer" | "long" | "boolean" | "blob" | "timestamp" | "double";
+  readonly members?: Readonly<Record<string, string>>;
+  readonly required?: readonly string[];
+  readonly member?: string;
+  readonly key?: string;
+  readonly value?: string;
+  readonly min?: number;
+  readonly max?: number;
+  readonly pattern?: string;
+  readonly enum?: readonly string[];
+}
+
+const all = generatedShapes as unknown as Readonly<Record<string, ShapeDef>>;
+
+export function shapeOf(name: ShapeName | string): ShapeDef {
+  const shape = all[name];
+  if (!shape) throw new Error(`unknown shape ${name}`);
+  return shape;
+}
+
+/** Member names on the wire are PascalCase; AWS reports them lowerCamel in validation paths. */
+export const lowerCamel = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);

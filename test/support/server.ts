@@ -1,0 +1,37 @@
+import { randomBytes } from "node:crypto";
+import { KinesisClient } from "@aws-sdk/client-kinesis";
+import { pino } from "pino";
+import { inject } from "vitest";
+import { loadConfig, type Config } from "../../src/config.js";
+import { startServer, type RunningServer } from "../../src/server.js";
+
+/** A namespace of its own keeps a test file's streams apart from every other file's. */
+export const uniqueNamespace = (): string => `t${randomBytes(5).toString("hex")}`;
+
+/** Our server, in this process, on a free loopback port, on the shared test nats-server. */
+export async function startTestServer(overrides: Partial<Config> = {}): Promise<RunningServer> {
+  const config: Config = {
+    ...loadConfig([], {}),
+    port: 0,
+    natsUrl: inject("natsUrl"),
+    memory: true,
+    namespace: uniqueNamespace(),
+    createStreamMs: 0,
+    deleteStreamMs: 0,
+    updateStreamMs: 0,
+    logLevel: "warn",
+    ...overrides,
+  };
+  return startServer(config, pino({ level: config.logLevel }));
+}
+
+export const TEST_CREDENTIALS = { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" };
+
+/** The AWS SDK for JavaScript v3 with its default settings (HTTP/2 to an http:// endpoint). */
+export function sdkClient(server: RunningServer): KinesisClient {
+  return new KinesisClient({ endpoint: server.url, region: "us-east-1", credentials: TEST_CREDENTIALS });
+}
+
+let counter = 0;
+/** A stream name no other test uses; dots included on purpose, Kinesis allows them. */
+export const uniqueStreamName = (prefix = "stream"): string => `${prefix}.${process.pid}-${Date.now().toString(36)}-${counter++}`;
