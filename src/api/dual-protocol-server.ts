@@ -8,6 +8,9 @@ export type RequestHandler = (
 ) => void;
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+// HTTP/2's default 64 KiB flow-control windows make a client stop every 64 KiB of a PutRecords
+// body to wait for a window update; open them to a full request.
+const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
 
 /**
  * One port for HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c): the AWS SDK for
@@ -20,21 +23,34 @@ export class DualProtocolServer extends net.Server {
   readonly http1: http.Server;
   readonly http2: http2.Http2Server;
   private readonly sessions = new Set<ServerHttp2Session>();
+  private closing = false;
 
   constructor(handler: RequestHandler) {
     super((socket) => this.route(socket));
     this.http1 = http.createServer(handler as (req: IncomingMessage, res: ServerResponse) => void);
-    this.http2 = http2.createServer({ maxSessionMemory: 64 }, handler as (req: Http2ServerRequest, res: Http2ServerResponse) => void);
+    this.http2 = http2.createServer(
+      { maxSessionMemory: 64, settings: { initialWindowSize: RECEIVE_WINDOW_BYTES } },
+      handler as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
+    );
     this.http2.on("session", (session: ServerHttp2Session) => {
+      session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
       this.sessions.add(session);
       session.once("close", () => this.sessions.delete(session));
     });
     // The HTTP/1.1 server never listens itself; its connection tracking (idle connections,
     // request and header timeouts) starts on 'listening', so start it when we listen.
     this.once("listening", () => this.http1.emit("listening"));
+    // A keep-alive connection whose request was under way at close() is idle once answered:
+    // close it then rather than when its keep-alive timeout runs out.
+    this.http1.on("request", (_request: IncomingMessage, response: ServerResponse) => {
+      response.once("finish", () => {
+        if (this.closing) setImmediate(() => this.http1.closeIdleConnections());
+      });
+    });
   }
 
   override close(callback?: (error?: Error) => void): this {
+    this.closing = true;
     // Stops the HTTP/1.1 server's connection checks; it was never bound, so its error is moot.
     this.http1.close(() => undefined);
     return super.close(callback);

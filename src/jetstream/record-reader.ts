@@ -1,11 +1,11 @@
 import { createInbox, nanos, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import type { ConsumerConfig, JetStreamManager } from "@nats-io/jetstream";
-import { arrivalOf, partitionKeyOf, type StoredRecord } from "./record-format.js";
+import { partitionKeyOf, type StoredRecord } from "./record-format.js";
 
 /** Where to start reading a shard. */
 export type ReadStart =
   | { readonly kind: "sequence"; readonly sequence: bigint }
-  /** First record whose arrival time is at or after `at` (epoch ms). */
+  /** First record JetStream stored at or after `at` (epoch ms). */
   | { readonly kind: "timestamp"; readonly at: number };
 
 export interface ReadRequest {
@@ -19,19 +19,12 @@ export interface ReadRequest {
 
 export interface ReadResult {
   readonly records: StoredRecord[];
-  /**
-   * Where the next read of the shard starts: after the last record looked at, which may be
-   * later than the last one returned (records before a timestamp are skipped). Undefined when
-   * nothing was looked at.
-   */
+  /** Where the next read of the shard starts: after the last record returned, if any. */
   readonly nextSequence: bigint | undefined;
   /** True when no record of the shard followed the last one returned, as of this read. */
   readonly caughtUp: boolean;
 }
 
-// A record found by time may have reached JetStream a little before the arrival time we
-// stamped on it; start that much earlier and filter on our own timestamp.
-const CLOCK_MARGIN_MS = 1_000;
 // Per-message room for subject and headers when asking JetStream for a byte budget.
 const MESSAGE_OVERHEAD_BYTES = 512;
 
@@ -41,22 +34,27 @@ interface Delivery {
   readonly pending: number;
 }
 
-/** Parses `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>` (older or newer form). */
+/**
+ * Reads `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>` (or the newer
+ * form with more leading tokens) from its end, without splitting the whole subject: this runs
+ * once per record read.
+ */
 function deliveryOf(reply: string): Delivery {
-  const tokens = reply.split(".");
-  const n = tokens.length;
+  const pendingDot = reply.lastIndexOf(".");
+  const timestampDot = reply.lastIndexOf(".", pendingDot - 1);
+  const consumerSeqDot = reply.lastIndexOf(".", timestampDot - 1);
+  const streamSeqDot = reply.lastIndexOf(".", consumerSeqDot - 1);
   return {
-    streamSequence: BigInt(tokens[n - 4]!),
-    timestampMs: Math.floor(Number(tokens[n - 2]!) / 1e6),
-    pending: Number(tokens[n - 1]!),
+    streamSequence: BigInt(reply.slice(streamSeqDot + 1, consumerSeqDot)),
+    timestampMs: Math.floor(Number(reply.slice(timestampDot + 1, pendingDot)) / 1e6),
+    pending: Number(reply.slice(pendingDot + 1)),
   };
 }
 
 /**
  * Reads a batch of one shard's records: an ephemeral pull consumer filtered on the shard's
  * subject, one `no_wait` pull for the whole batch (JetStream answers with what it has and
- * then a status), then the consumer is dropped. Two round trips per batch, whatever its size
- * (more only while skipping records older than a timestamp start).
+ * then a status), then the consumer is dropped. Two round trips per batch, whatever its size.
  */
 export class RecordReader {
   constructor(
@@ -69,12 +67,7 @@ export class RecordReader {
     const consumer = await this.jsm.consumers.add(request.jetStreamName, this.consumerConfig(request));
     try {
       const batch = new Batch(request);
-      // Records skipped for being older than a timestamp start may fill a whole pull; pull
-      // again until one is kept or the shard is exhausted (the skipped span is short).
-      for (let pulls = 0; pulls < MAX_PULLS; pulls++) {
-        await this.pull(request.jetStreamName, consumer.name, batch);
-        if (batch.records.length > 0 || batch.caughtUp) break;
-      }
+      await this.pull(request.jetStreamName, consumer.name, batch);
       return { records: batch.records, nextSequence: batch.nextSequence, caughtUp: batch.caughtUp };
     } finally {
       this.jsm.consumers.delete(request.jetStreamName, consumer.name).catch(() => {
@@ -93,17 +86,18 @@ export class RecordReader {
       num_replicas: 1,
     };
     if (start.kind === "timestamp") {
-      return { ...base, deliver_policy: "by_start_time", opt_start_time: new Date(start.at - CLOCK_MARGIN_MS).toISOString() };
+      return { ...base, deliver_policy: "by_start_time", opt_start_time: new Date(start.at).toISOString() };
     }
     if (start.sequence <= 1n) return { ...base, deliver_policy: "all" };
     return { ...base, deliver_policy: "by_start_sequence", opt_start_seq: Number(start.sequence) };
   }
 
-  /** One no_wait pull of what the batch still wants; resolves when JetStream says it is done. */
+  /** One no_wait pull for the whole batch; resolves when JetStream says it is done. */
   private pull(jetStreamName: string, consumerName: string, batch: Batch): Promise<void> {
     const inbox = createInbox();
-    const wanted = batch.wanted();
-    let received = 0;
+    const { limit, maxDataBytes } = batch.request;
+    // JetStream counts subject and headers against max_bytes too: allow for them.
+    const pullRequest = { batch: limit, max_bytes: maxDataBytes + limit * MESSAGE_OVERHEAD_BYTES, no_wait: true };
     return new Promise<void>((resolve, reject) => {
       const finish = (error?: Error): void => {
         clearTimeout(timer);
@@ -123,36 +117,24 @@ export class RecordReader {
             } else finish(new Error(`JetStream pull status ${status} ${msg.headers?.description ?? ""}`));
             return;
           }
-          received++;
-          if (!batch.add(msg) || received >= wanted.batch) finish();
+          if (!batch.add(msg)) finish();
         },
       });
-      this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${jetStreamName}.${consumerName}`, JSON.stringify({ ...wanted, no_wait: true }), { reply: inbox });
+      this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${jetStreamName}.${consumerName}`, JSON.stringify(pullRequest), { reply: inbox });
     });
   }
 }
 
-const MAX_PULLS = 50;
-
-/** What one read has gathered so far, across pulls. */
+/** What one read has gathered so far. */
 class Batch {
   readonly records: StoredRecord[] = [];
   nextSequence: bigint | undefined;
   caughtUp = false;
   private dataBytes = 0;
-  private skipping: boolean;
 
-  constructor(private readonly request: ReadRequest) {
-    this.skipping = request.start.kind === "timestamp";
-  }
+  constructor(readonly request: ReadRequest) {}
 
-  /** The next pull request's batch and byte budget. */
-  wanted(): { batch: number; max_bytes: number } {
-    const batch = this.request.limit - this.records.length;
-    return { batch, max_bytes: this.request.maxDataBytes - this.dataBytes + batch * MESSAGE_OVERHEAD_BYTES };
-  }
-
-  /** Takes a delivered message; false when the batch cannot take it (byte budget) and must stop. */
+  /** Takes a delivered message; false once the batch is complete (by count or by size). */
   add(msg: Msg): boolean {
     if (this.records.length > 0 && this.dataBytes + msg.data.length > this.request.maxDataBytes) {
       this.caughtUp = false;
@@ -161,13 +143,8 @@ class Batch {
     const delivery = deliveryOf(msg.reply ?? "");
     this.nextSequence = delivery.streamSequence + 1n;
     this.caughtUp = delivery.pending === 0;
-    const arrivalMs = arrivalOf(msg.headers, delivery.timestampMs);
-    // Records before a timestamp start are skipped up to the first one at or after it; from
-    // there on everything counts, even a record stamped a moment earlier by another instance.
-    if (this.skipping && this.request.start.kind === "timestamp" && arrivalMs < this.request.start.at) return true;
-    this.skipping = false;
     this.dataBytes += msg.data.length;
-    this.records.push({ sequence: delivery.streamSequence, data: msg.data, partitionKey: partitionKeyOf(msg.headers), arrivalMs });
+    this.records.push({ sequence: delivery.streamSequence, data: msg.data, partitionKey: partitionKeyOf(msg.headers), arrivalMs: delivery.timestampMs });
     return this.records.length < this.request.limit;
   }
 }

@@ -5,7 +5,6 @@ export interface OutgoingRecord {
   readonly subject: string;
   readonly data: Uint8Array;
   readonly partitionKey: string;
-  readonly arrivalMs: number;
 }
 
 /** Why a record was not stored (or may not have been). */
@@ -60,7 +59,7 @@ export class RecordWriter {
           try {
             this.nc.publish(record.subject, record.data, {
               reply: `${this.inbox}.${id}`,
-              headers: recordHeaders(record.partitionKey, record.arrivalMs),
+              headers: recordHeaders(record.partitionKey),
             });
             this.pending.set(id, { deadline, settle });
           } catch (error) {

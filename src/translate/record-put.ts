@@ -5,7 +5,8 @@ import { shardForHashKey, shardId, type Shard } from "../shards/shard.js";
 import type { RequestContext } from "./context.js";
 import { InternalFailure, InvalidArgumentException } from "./errors.js";
 import { recordSize } from "./record-size.js";
-import { sequenceNumberFrom, shardSequenceBase } from "./sequence-number.js";
+import { sequenceNumberFrom } from "./sequence-number.js";
+import { sequenceBaseOf } from "./shard-view.js";
 import { streamNotFound } from "./stream-ref.js";
 
 /** A record as PutRecord and PutRecords take it. */
@@ -54,17 +55,15 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
     if (!shard) throw new InternalFailure(`no open shard of stream ${stream.name} owns the hash key of record ${i}`);
     return shard;
   });
-  const arrivalMs = ctx.now;
   const { layout } = ctx.engine.storage;
   const outgoing: OutgoingRecord[] = records.map((record, i) => ({
     subject: layout.shardSubject(stream.name, shards[i]!.index),
     data: record.Data,
     partitionKey: record.PartitionKey,
-    arrivalMs,
   }));
   const outcomes = await ctx.engine.writer.publish(outgoing);
   if (outcomes.some((outcome) => outcome.failure === "no-stream")) await failIfStreamGone(ctx, stream);
-  return toResults(ctx, shards, outcomes, Math.floor(arrivalMs / 1000));
+  return toResults(ctx, shards, outcomes);
 }
 
 /** A write found no JetStream stream: if the Kinesis stream was deleted meanwhile, say so. */
@@ -74,7 +73,7 @@ async function failIfStreamGone(ctx: RequestContext, stream: StreamMetadata): Pr
   if (!latest || latest.createdAt !== stream.createdAt || latest.status === "DELETING") throw streamNotFound(ctx.settings, stream.name);
 }
 
-function toResults(ctx: RequestContext, shards: readonly Shard[], outcomes: readonly PublishOutcome[], arrivalSeconds: number): PutResult[] {
+function toResults(ctx: RequestContext, shards: readonly Shard[], outcomes: readonly PublishOutcome[]): PutResult[] {
   const bases = new Map<Shard, bigint>();
   return outcomes.map((outcome, i) => {
     const shard = shards[i]!;
@@ -83,8 +82,8 @@ function toResults(ctx: RequestContext, shards: readonly Shard[], outcomes: read
       return { errorCode: "InternalFailure", errorMessage: INTERNAL_FAILURE_MESSAGE };
     }
     let base = bases.get(shard);
-    if (base === undefined) bases.set(shard, (base = shardSequenceBase(Math.floor(shard.createdAt / 1000), shard.index)));
-    return { shardId: shardId(shard), sequenceNumber: sequenceNumberFrom(base, outcome.sequence, arrivalSeconds) };
+    if (base === undefined) bases.set(shard, (base = sequenceBaseOf(shard)));
+    return { shardId: shardId(shard), sequenceNumber: sequenceNumberFrom(base, outcome.sequence) };
   });
 }
 

@@ -4,7 +4,9 @@
  *   record arrival seconds (11) | shard index (8) | 2
  * Our counter is the JetStream stream sequence of the record, so a sequence number decodes
  * back to its shard and its JetStream position, and it increases within a shard (everything
- * before the counter is constant for a shard).
+ * before the counter is constant for a shard). The record-seconds field holds the shard's
+ * creation second: a record's own storage time is not known when its write is acknowledged,
+ * and PutRecord must answer the same number GetRecords will show.
  */
 export interface SequenceNumberParts {
   readonly shardCreatedAtSeconds: number;
@@ -16,25 +18,26 @@ export interface SequenceNumberParts {
 
 const VERSION = 2n;
 
-/** The part of a sequence number that is the same for every record of a shard. */
-export function shardSequenceBase(shardCreatedAtSeconds: number, shardIndex: number): bigint {
+export function encodeSequenceNumber(parts: SequenceNumberParts): string {
   return (
     (VERSION << 184n) |
-    (BigInt(shardCreatedAtSeconds) << 148n) |
-    (BigInt(shardIndex & 0xf) << 144n) |
-    (BigInt(shardIndex) << 4n) |
+    (BigInt(parts.shardCreatedAtSeconds) << 148n) |
+    (BigInt(parts.shardIndex & 0xf) << 144n) |
+    (parts.position << 80n) |
+    (BigInt(parts.arrivalSeconds) << 36n) |
+    (BigInt(parts.shardIndex) << 4n) |
     VERSION
-  );
+  ).toString();
 }
 
-/** Fast path for many records of one shard: `base` from shardSequenceBase. */
-export function sequenceNumberFrom(base: bigint, position: bigint, arrivalSeconds: number): string {
-  return (base | (position << 80n) | (BigInt(arrivalSeconds) << 36n)).toString();
+/** Everything of a shard's sequence numbers but the counter; see sequenceNumberFrom. */
+export function shardSequenceBase(shardCreatedAtSeconds: number, shardIndex: number): bigint {
+  return BigInt(encodeSequenceNumber({ shardCreatedAtSeconds, shardIndex, position: 0n, arrivalSeconds: shardCreatedAtSeconds }));
 }
 
-export function encodeSequenceNumber(parts: SequenceNumberParts): string {
-  const base = shardSequenceBase(parts.shardCreatedAtSeconds, parts.shardIndex);
-  return sequenceNumberFrom(base, parts.position, parts.arrivalSeconds);
+/** The sequence number at a JetStream position of the shard whose base this is. */
+export function sequenceNumberFrom(base: bigint, position: bigint): string {
+  return (base | (position << 80n)).toString();
 }
 
 const field = (value: bigint, shift: bigint, bits: bigint): bigint => (value >> shift) & ((1n << bits) - 1n);

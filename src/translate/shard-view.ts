@@ -2,19 +2,13 @@ import type { Shard as WireShard } from "./generated/model.js";
 import type { StreamMetadata } from "../jetstream/stream-metadata.js";
 import { shardId, type Shard } from "../shards/shard.js";
 import { shardIdOf } from "../shards/shard-id.js";
-import { encodeSequenceNumber } from "./sequence-number.js";
+import { sequenceNumberFrom, shardSequenceBase } from "./sequence-number.js";
 
-const seconds = (ms: number): number => Math.floor(ms / 1000);
+/** The part of every sequence number of a shard that does not change. */
+export const sequenceBaseOf = (shard: Shard): bigint => shardSequenceBase(Math.floor(shard.createdAt / 1000), shard.index);
 
-/** A sequence number at a shard's JetStream position `position`, stamped `atMs`. */
-export function shardSequenceNumber(shard: Shard, position: bigint, atMs: number): string {
-  return encodeSequenceNumber({
-    shardCreatedAtSeconds: seconds(shard.createdAt),
-    shardIndex: shard.index,
-    position,
-    arrivalSeconds: seconds(atMs),
-  });
-}
+/** The sequence number at a JetStream position of a shard. */
+export const shardSequenceNumber = (shard: Shard, position: bigint): string => sequenceNumberFrom(sequenceBaseOf(shard), position);
 
 /** A shard as DescribeStream and ListShards show it. */
 export function wireShard(shard: Shard): WireShard {
@@ -27,10 +21,8 @@ export function wireShard(shard: Shard): WireShard {
       EndingHashKey: shard.hashKeyRange.end.toString(),
     },
     SequenceNumberRange: {
-      StartingSequenceNumber: shardSequenceNumber(shard, shard.startingPosition, shard.createdAt),
-      ...(shard.endingPosition !== undefined && {
-        EndingSequenceNumber: shardSequenceNumber(shard, shard.endingPosition, shard.closedAt ?? shard.createdAt),
-      }),
+      StartingSequenceNumber: shardSequenceNumber(shard, shard.startingPosition),
+      ...(shard.endingPosition !== undefined && { EndingSequenceNumber: shardSequenceNumber(shard, shard.endingPosition) }),
     },
   };
 }

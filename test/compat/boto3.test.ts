@@ -6,6 +6,8 @@ import type { RunningServer } from "../../src/server.js";
 import { startTestServer, uniqueStreamName } from "../support/server.js";
 
 const run = promisify(execFile);
+/** The Python with boto3: `python3` here; CI may point PYTHON at Debian's when it installed python3-boto3. */
+const PYTHON = process.env.PYTHON ?? "python3";
 const SCRIPT = fileURLToPath(new URL("./python/boto3_scenario.py", import.meta.url));
 let server: RunningServer;
 
@@ -24,7 +26,7 @@ interface Observed {
 describe("boto3 (HTTP/1.1)", () => {
   it("creates, writes, reads back through every iterator type, fails like Kinesis, deletes", async () => {
     const stream = uniqueStreamName("boto3");
-    const { stdout } = await run("python3", [SCRIPT, server.url, stream], { timeout: 60_000 });
+    const { stdout } = await run(PYTHON, [SCRIPT, server.url, stream], { timeout: 60_000 });
     const report = JSON.parse(stdout);
 
     expect(report.status).toBe("ACTIVE");

@@ -5,28 +5,79 @@ import type { WireProtocol } from "./protocol.js";
 
 const EMPTY = Buffer.alloc(0);
 
-/** Turns an output value into its JSON form: blobs to base64, timestamps to epoch seconds. */
-function toJson(shapeName: string, value: unknown): unknown {
-  const shape = shapeOf(shapeName);
-  switch (shape.type) {
-    case "structure": {
-      const result: Record<string, unknown> = {};
-      for (const [member, memberShape] of Object.entries(shape.members ?? {})) {
-        const memberValue = (value as Record<string, unknown>)[member];
-        if (memberValue !== undefined) result[member] = toJson(memberShape, memberValue);
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * Writes an output value as JSON text, led by its shape: blobs as base64, timestamps as epoch
+ * seconds. Pieces go into an array joined once; when every piece is ASCII (base64 always is)
+ * the text becomes bytes by a plain copy instead of UTF-8 encoding. GetRecords answers are up
+ * to ~14 MB of this, so it matters.
+ */
+class JsonWriter {
+  readonly parts: string[] = [];
+  ascii = true;
+
+  text(value: string): void {
+    const quoted = JSON.stringify(value);
+    if (this.ascii && NON_ASCII.test(quoted)) this.ascii = false;
+    this.parts.push(quoted);
+  }
+
+  value(shapeName: string, value: unknown): void {
+    const shape = shapeOf(shapeName);
+    switch (shape.type) {
+      case "structure": {
+        let separator = "{";
+        for (const [member, memberShape] of Object.entries(shape.members ?? {})) {
+          const memberValue = (value as Record<string, unknown>)[member];
+          if (memberValue === undefined) continue;
+          this.parts.push(`${separator}"${member}":`);
+          this.value(memberShape, memberValue);
+          separator = ",";
+        }
+        this.parts.push(separator === "{" ? "{}" : "}");
+        return;
       }
-      return result;
+      case "list": {
+        const items = value as unknown[];
+        this.parts.push("[");
+        items.forEach((item, i) => {
+          if (i > 0) this.parts.push(",");
+          this.value(shape.member!, item);
+        });
+        this.parts.push("]");
+        return;
+      }
+      case "map": {
+        let separator = "{";
+        for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+          this.parts.push(separator);
+          this.text(key);
+          this.parts.push(":");
+          this.value(shape.value!, item);
+          separator = ",";
+        }
+        this.parts.push(separator === "{" ? "{}" : "}");
+        return;
+      }
+      case "blob": {
+        const bytes = value as Uint8Array;
+        this.parts.push(`"${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")}"`);
+        return;
+      }
+      case "timestamp":
+        this.parts.push(String((value as Date).getTime() / 1000));
+        return;
+      case "string":
+        this.text(value as string);
+        return;
+      default:
+        this.parts.push(String(value));
     }
-    case "list":
-      return (value as unknown[]).map((item) => toJson(shape.member!, item));
-    case "map":
-      return Object.fromEntries(Object.entries(value as Record<string, unknown>).map(([k, v]) => [k, toJson(shape.value!, v)]));
-    case "blob":
-      return Buffer.from((value as Uint8Array).buffer, (value as Uint8Array).byteOffset, (value as Uint8Array).byteLength).toString("base64");
-    case "timestamp":
-      return (value as Date).getTime() / 1000;
-    default:
-      return value;
+  }
+
+  bytes(): Buffer {
+    return Buffer.from(this.parts.join(""), this.ascii ? "latin1" : "utf8");
   }
 }
 
@@ -51,7 +102,10 @@ export const jsonProtocol: WireProtocol = {
   },
 
   encodeOutput(shapeName, output) {
-    return shapeName === null ? EMPTY : Buffer.from(JSON.stringify(toJson(shapeName, output)));
+    if (shapeName === null) return EMPTY;
+    const writer = new JsonWriter();
+    writer.value(shapeName, output);
+    return writer.bytes();
   },
 
   encodeError(error) {

@@ -5,9 +5,10 @@ import { ExpiredIteratorException, InvalidArgumentException } from "../errors.js
 import type { KinesisRecord } from "../generated/model.js";
 import { javaDateString } from "../java-date.js";
 import { defineOperation } from "../operation.js";
-import { sequenceNumberFrom, shardSequenceBase } from "../sequence-number.js";
+import { sequenceNumberFrom } from "../sequence-number.js";
 import type { ShardIterator } from "../shard-iterator.js";
 import { findReadableShard } from "../shard-ref.js";
+import { sequenceBaseOf } from "../shard-view.js";
 import { streamNameOf } from "../stream-ref.js";
 
 const ITERATOR_LIFETIME_MS = 300_000;
@@ -29,9 +30,9 @@ function decodeIterator(text: string, ctx: RequestContext): ShardIterator {
 }
 
 function toWireRecords(shard: Shard, records: readonly StoredRecord[]): KinesisRecord[] {
-  const base = shardSequenceBase(Math.floor(shard.createdAt / 1000), shard.index);
+  const base = sequenceBaseOf(shard);
   return records.map((record) => ({
-    SequenceNumber: sequenceNumberFrom(base, record.sequence, Math.floor(record.arrivalMs / 1000)),
+    SequenceNumber: sequenceNumberFrom(base, record.sequence),
     ApproximateArrivalTimestamp: new Date(record.arrivalMs),
     Data: record.data,
     PartitionKey: record.partitionKey,
