@@ -1,4 +1,4 @@
-# The same steps as the README quick start: npm ci (which builds), then start.
+# The same steps as the README quick start: npm install (which builds), then start.
 FROM node:lts-bookworm-slim
 
 # Debian's nats-server: the server starts it itself when NATS_URL is not set.
@@ -9,7 +9,7 @@ RUN apt-get update \
 WORKDIR /app
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm ci && npm prune --omit=dev
+RUN npm install && npm prune --omit=dev
 
 # Inside a container the endpoint must listen beyond loopback to be reached at all.
 ENV KINESIS_HOST=0.0.0.0 \
