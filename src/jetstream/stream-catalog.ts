@@ -75,6 +75,14 @@ export class StreamCatalog {
     return this.get(name, now);
   }
 
+  /** The stream as stored right now, read from KV rather than from the local copy. */
+  async refresh(name: string, now = Date.now()): Promise<StreamMetadata | undefined> {
+    const entry = await this.kv.get(keyOf(name));
+    if (entry?.operation === "PUT") this.apply(entry);
+    else if (entry) this.streams.delete(name);
+    return this.get(name, now);
+  }
+
   /** Every live stream, sorted by name. */
   list(now = Date.now()): StreamMetadata[] {
     return [...this.streams.values()]

@@ -67,6 +67,19 @@ export class StreamStorage {
     }
   }
 
+  /**
+   * Brings the JetStream stream in line with the metadata: it accepts exactly the subjects of
+   * the open shards and keeps records for the retention period. Answers the stream's last
+   * sequence once JetStream has applied it: a closed shard's records all lie at or before it.
+   */
+  async reconfigure(stream: StreamMetadata): Promise<bigint> {
+    const info = await this.jsm.streams.update(this.layout.jetStreamName(stream.name), {
+      subjects: this.layout.acceptedSubjects(stream),
+      max_age: stream.retentionHours * NANOS_PER_HOUR,
+    });
+    return BigInt(info.state.last_seq);
+  }
+
   /** The sequence of the newest record in the stream (0 when it never held one). */
   async lastSequence(streamName: string): Promise<bigint> {
     const info = await this.jsm.streams.info(this.layout.jetStreamName(streamName));

@@ -11,14 +11,22 @@ export interface Shard {
   readonly startingPosition: bigint;
   readonly parentIndex?: number;
   readonly adjacentParentIndex?: number;
-  /** Set once the shard is closed by a reshard: its last possible JetStream position. */
-  readonly endingPosition?: bigint;
+  /** When a reshard closed the shard (epoch ms); from then on it takes no record. */
   readonly closedAt?: number;
+  /**
+   * The shard's last possible JetStream position, known once JetStream refuses its subject.
+   * A shard with closedAt but no endingPosition is closing: readers still wait for it.
+   */
+  readonly endingPosition?: bigint;
 }
 
 export const shardId = (shard: Shard): string => shardIdOf(shard.index);
 
-export const isOpen = (shard: Shard): boolean => shard.endingPosition === undefined;
+/** Takes records: not closed by a reshard. */
+export const isOpen = (shard: Shard): boolean => shard.closedAt === undefined;
+
+/** Closed, and every record it will ever hold is known to lie at or before endingPosition. */
+export const isEnded = (shard: Shard): boolean => shard.endingPosition !== undefined;
 
 const openShardsByStart = new WeakMap<readonly Shard[], Shard[]>();
 

@@ -43,48 +43,79 @@ function checkRecordSize(stream: StreamMetadata, record: RecordToPut, index: num
   }
 }
 
+// A reshard closes shards under writers' feet: a refused record is routed again with fresh
+// metadata, a few times, waiting a moment when the metadata has not moved yet (JetStream
+// refuses the closed subject an instant before or after the metadata changes).
+const MAX_ROUTING_ATTEMPTS = 6;
+const ROUTING_RETRY_MS = 20;
+
 /**
  * Routes records to their shards by hash key, writes them all at once (pipelined: one batch,
  * no round trip per record), and answers each with its shard and sequence number or a failure.
  * Checks that refuse the whole request run before anything is written.
  */
 export async function putRecords(ctx: RequestContext, stream: StreamMetadata, records: readonly RecordToPut[]): Promise<PutResult[]> {
-  const shards: Shard[] = records.map((record, i) => {
+  const hashKeys = records.map((record, i) => {
     checkRecordSize(stream, record, i);
-    const shard = shardForHashKey(stream.shards, hashKeyOf(record));
-    if (!shard) throw new InternalFailure(`no open shard of stream ${stream.name} owns the hash key of record ${i}`);
-    return shard;
+    return hashKeyOf(record);
   });
+  const results: PutResult[] = new Array(records.length);
+  let pending = records.map((_, i) => i);
+  let current = stream;
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const shards = pending.map((i) => ownerOf(current, hashKeys[i]!, i));
+    const outcomes = await publish(ctx, current, shards, pending.map((i) => records[i]!));
+    const refused: number[] = [];
+    outcomes.forEach((outcome, k) => {
+      if (outcome.failure === "no-stream" && attempt < MAX_ROUTING_ATTEMPTS) refused.push(pending[k]!);
+      else results[pending[k]!] = resultOf(ctx, shards[k]!, outcome);
+    });
+    if (refused.length > 0) current = await freshMetadata(ctx, current, attempt);
+    pending = refused;
+  }
+  return results;
+}
+
+function ownerOf(stream: StreamMetadata, hashKey: bigint, index: number): Shard {
+  const shard = shardForHashKey(stream.shards, hashKey);
+  if (!shard) throw new InternalFailure(`no open shard of stream ${stream.name} owns the hash key of record ${index}`);
+  return shard;
+}
+
+function publish(ctx: RequestContext, stream: StreamMetadata, shards: readonly Shard[], records: readonly RecordToPut[]): Promise<PublishOutcome[]> {
   const { layout } = ctx.engine.storage;
   const outgoing: OutgoingRecord[] = records.map((record, i) => ({
     subject: layout.shardSubject(stream.name, shards[i]!.index),
     data: record.Data,
     partitionKey: record.PartitionKey,
   }));
-  const outcomes = await ctx.engine.writer.publish(outgoing);
-  if (outcomes.some((outcome) => outcome.failure === "no-stream")) await failIfStreamGone(ctx, stream);
-  return toResults(ctx, shards, outcomes);
+  return ctx.engine.writer.publish(outgoing);
 }
 
-/** A write found no JetStream stream: if the Kinesis stream was deleted meanwhile, say so. */
-async function failIfStreamGone(ctx: RequestContext, stream: StreamMetadata): Promise<void> {
-  const now = Date.now();
-  const latest = await ctx.engine.catalog.find(stream.name, now);
-  if (!latest || latest.createdAt !== stream.createdAt || latest.status === "DELETING") throw streamNotFound(ctx.settings, stream.name);
+/** The stream's metadata as stored now, after a write found its shard's subject refused. */
+async function freshMetadata(ctx: RequestContext, stale: StreamMetadata, attempt: number): Promise<StreamMetadata> {
+  let latest = await ctx.engine.catalog.refresh(stale.name);
+  if (latest && sameShards(latest, stale)) {
+    await new Promise((resolve) => setTimeout(resolve, ROUTING_RETRY_MS * attempt));
+    latest = await ctx.engine.catalog.refresh(stale.name);
+  }
+  if (!latest || latest.createdAt !== stale.createdAt || latest.status === "DELETING") throw streamNotFound(ctx.settings, stale.name);
+  return latest;
 }
 
-function toResults(ctx: RequestContext, shards: readonly Shard[], outcomes: readonly PublishOutcome[]): PutResult[] {
-  const bases = new Map<Shard, bigint>();
-  return outcomes.map((outcome, i) => {
-    const shard = shards[i]!;
-    if (outcome.failure !== undefined) {
-      ctx.log.warn({ shard: shardId(shard), failure: outcome.failure, description: outcome.description }, "record not written");
-      return { errorCode: "InternalFailure", errorMessage: INTERNAL_FAILURE_MESSAGE };
-    }
-    let base = bases.get(shard);
-    if (base === undefined) bases.set(shard, (base = sequenceBaseOf(shard)));
-    return { shardId: shardId(shard), sequenceNumber: sequenceNumberFrom(base, outcome.sequence) };
-  });
+const sameShards = (a: StreamMetadata, b: StreamMetadata): boolean =>
+  a.shards.length === b.shards.length && a.shards.every((s, i) => s.closedAt === b.shards[i]!.closedAt);
+
+const baseCache = new WeakMap<Shard, bigint>();
+
+function resultOf(ctx: RequestContext, shard: Shard, outcome: PublishOutcome): PutResult {
+  if (outcome.failure !== undefined) {
+    ctx.log.warn({ shard: shardId(shard), failure: outcome.failure, description: outcome.description }, "record not written");
+    return { errorCode: "InternalFailure", errorMessage: INTERNAL_FAILURE_MESSAGE };
+  }
+  let base = baseCache.get(shard);
+  if (base === undefined) baseCache.set(shard, (base = sequenceBaseOf(shard)));
+  return { shardId: shardId(shard), sequenceNumber: sequenceNumberFrom(base, outcome.sequence) };
 }
 
 /** The record size limit the model check uses for this request: the stream's own. */

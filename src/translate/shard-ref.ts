@@ -18,10 +18,15 @@ export async function findReadableShard(
   shardIndex: number,
   createdAt?: number,
 ): Promise<{ stream: StreamMetadata; shard: Shard }> {
-  const stream = await ctx.engine.catalog.find(streamName, ctx.now);
-  const status = stream && statusOf(stream, ctx.now);
-  const usable = stream && status !== "CREATING" && status !== "DELETING" && (createdAt === undefined || stream.createdAt === createdAt);
-  const shard = usable ? stream.shards.find((s) => s.index === shardIndex) : undefined;
+  const found = (stream: StreamMetadata | undefined): Shard | undefined => {
+    const status = stream && statusOf(stream, ctx.now);
+    const usable = stream && status !== "CREATING" && status !== "DELETING" && (createdAt === undefined || stream.createdAt === createdAt);
+    return usable ? stream.shards.find((s) => s.index === shardIndex) : undefined;
+  };
+  let stream = await ctx.engine.catalog.find(streamName, ctx.now);
+  // A shard made by a reshard on another instance a moment ago may not be in our copy yet.
+  if (!found(stream)) stream = await ctx.engine.catalog.refresh(streamName, ctx.now);
+  const shard = found(stream);
   if (!stream || !shard) throw shardNotFound(ctx, streamName, shardIndex);
   return { stream, shard };
 }

@@ -1,4 +1,4 @@
-import type { Shard as WireShard } from "./generated/model.js";
+import type { ChildShard, Shard as WireShard } from "./generated/model.js";
 import type { StreamMetadata } from "../jetstream/stream-metadata.js";
 import { shardId, type Shard } from "../shards/shard.js";
 import { shardIdOf } from "../shards/shard-id.js";
@@ -29,3 +29,14 @@ export function wireShard(shard: Shard): WireShard {
 
 /** Shards in index order, the order Kinesis lists them in. */
 export const shardsInOrder = (stream: StreamMetadata): Shard[] => [...stream.shards].sort((a, b) => a.index - b.index);
+
+/** The shards a closed shard was split or merged into, as GetRecords and SubscribeToShard report them. */
+export function childShardsOf(stream: StreamMetadata, parent: Shard): ChildShard[] {
+  return shardsInOrder(stream)
+    .filter((s) => s.parentIndex === parent.index || s.adjacentParentIndex === parent.index)
+    .map((child) => ({
+      ShardId: shardId(child),
+      ParentShards: [child.parentIndex, child.adjacentParentIndex].filter((i): i is number => i !== undefined).map(shardIdOf),
+      HashKeyRange: { StartingHashKey: child.hashKeyRange.start.toString(), EndingHashKey: child.hashKeyRange.end.toString() },
+    }));
+}

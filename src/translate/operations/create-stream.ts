@@ -3,9 +3,9 @@ import { StreamExistsError } from "../../jetstream/stream-catalog.js";
 import { evenHashKeyRanges } from "../../shards/hash-key-range.js";
 import type { Shard } from "../../shards/shard.js";
 import type { RequestContext } from "../context.js";
-import { InvalidArgumentException, LimitExceededException, ResourceInUseException } from "../errors.js";
+import { InvalidArgumentException, ResourceInUseException } from "../errors.js";
 import { defineOperation } from "../operation.js";
-import { openShardCount } from "../account-limits.js";
+import { checkShardLimit } from "../reshard.js";
 import { largestRecordKiB } from "../record-size.js";
 
 /** Shards of a stream created without ShardCount (and of every new on-demand stream). */
@@ -15,15 +15,6 @@ const DEFAULT_MAX_RECORD_KIB = 1024;
 
 const streamExists = (ctx: RequestContext, name: string): ResourceInUseException =>
   new ResourceInUseException(`Stream ${name} under account ${ctx.settings.accountId} already exists.`);
-
-function checkShardLimit(ctx: RequestContext, additional: number): void {
-  const current = openShardCount(ctx);
-  if (current + additional <= ctx.settings.shardLimit) return;
-  const { accountId, region, shardLimit } = ctx.settings;
-  throw new LimitExceededException(
-    `This request would exceed the shard limit for the account ${accountId} in ${region}. Current shard count for the account: ${current}. Limit: ${shardLimit}. Number of additional shards that would have resulted from this request: ${additional}. Refer to the AWS Service Limits page (http://docs.aws.amazon.com/general/latest/gr/aws_service_limits.html) for current limits and how to request higher limits.`,
-  );
-}
 
 function initialShards(count: number, now: number): Shard[] {
   return evenHashKeyRanges(count).map((hashKeyRange, index) => ({ index, hashKeyRange, createdAt: now, startingPosition: 0n }));

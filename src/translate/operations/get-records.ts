@@ -8,7 +8,8 @@ import { defineOperation } from "../operation.js";
 import { sequenceNumberFrom } from "../sequence-number.js";
 import type { ShardIterator } from "../shard-iterator.js";
 import { findReadableShard } from "../shard-ref.js";
-import { sequenceBaseOf } from "../shard-view.js";
+import { childShardsOf, sequenceBaseOf } from "../shard-view.js";
+import { isEnded, isOpen } from "../../shards/shard.js";
 import { streamNameOf } from "../stream-ref.js";
 
 const ITERATOR_LIFETIME_MS = 300_000;
@@ -54,7 +55,13 @@ export const getRecords = defineOperation("GetRecords", {
       start: position,
       limit: input.Limit ?? DEFAULT_LIMIT,
       maxDataBytes: MAX_RESPONSE_DATA_BYTES,
+      ...(!isOpen(shard) && { closed: { firstPosition: shard.startingPosition, lastPosition: shard.endingPosition } }),
     });
+    // A closed shard read to its end answers its children instead of a next iterator: the
+    // shape KCL waits for (either a NextShardIterator, or ChildShards and none).
+    if (isEnded(shard) && result.caughtUp && result.records.length === 0) {
+      return { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(stream, shard) };
+    }
     const next = result.nextSequence === undefined ? position : { kind: "sequence" as const, sequence: result.nextSequence };
     const last = result.records[result.records.length - 1];
     return {

@@ -42,6 +42,8 @@ async function positionOf(input: GetShardIteratorInput, streamName: string, shar
     case "TRIM_HORIZON":
       return { kind: "sequence", sequence: shard.startingPosition + 1n };
     case "LATEST":
+      // After a closed shard's last record is where its children take over.
+      if (shard.endingPosition !== undefined) return { kind: "sequence", sequence: shard.endingPosition + 1n };
       return { kind: "sequence", sequence: (await ctx.engine.storage.lastSequence(streamName)) + 1n };
     case "AT_SEQUENCE_NUMBER":
       return { kind: "sequence", sequence: positionOfSequenceNumber(input, streamName, shard, ctx) };

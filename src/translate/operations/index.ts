@@ -8,8 +8,11 @@ import { getRecords } from "./get-records.js";
 import { getShardIterator } from "./get-shard-iterator.js";
 import { listShards } from "./list-shards.js";
 import { listStreams } from "./list-streams.js";
+import { mergeShards } from "./merge-shards.js";
 import { putRecord } from "./put-record.js";
 import { putRecordsOperation } from "./put-records.js";
+import { splitShard } from "./split-shard.js";
+import { updateShardCount } from "./update-shard-count.js";
 
 /**
  * Every operation this server implements, by name. Operations of the model missing here are
@@ -24,6 +27,9 @@ export const operations: Partial<{ [N in OperationName]: Operation<N> }> = {
   GetShardIterator: getShardIterator,
   ListShards: listShards,
   ListStreams: listStreams,
+  MergeShards: mergeShards,
   PutRecord: putRecord,
   PutRecords: putRecordsOperation,
+  SplitShard: splitShard,
+  UpdateShardCount: updateShardCount,
 };

@@ -1,0 +1,41 @@
+import { isEnded, isOpen, type Shard } from "../shards/shard.js";
+import type { StreamCatalog } from "./stream-catalog.js";
+import type { StreamMetadata } from "./stream-metadata.js";
+import type { StreamStorage } from "./stream-storage.js";
+
+const isClosing = (shard: Shard): boolean => !isOpen(shard) && !isEnded(shard);
+
+export const hasClosingShards = (stream: StreamMetadata): boolean => stream.shards.some(isClosing);
+
+// Applying the subjects of a stale copy of the metadata could reopen a shard closed meanwhile;
+// apply until the applied copy is the latest, a few rounds at most.
+const MAX_ROUNDS = 5;
+
+/**
+ * The second half of a reshard: make JetStream refuse the subjects of closing shards (and take
+ * those of the new ones), then record where each closing shard ends. Until the first step is
+ * done a closing shard may still receive records, so its end is only known after it. Safe to
+ * run again, from any instance: it also completes a reshard whose instance died half way.
+ */
+export async function settleClosingShards(catalog: StreamCatalog, storage: StreamStorage, name: string): Promise<StreamMetadata | undefined> {
+  let applied: StreamMetadata | undefined;
+  let lastSequence = 0n;
+  for (let round = 0; round < MAX_ROUNDS; round++) {
+    const latest = await catalog.refresh(name);
+    if (!latest) return undefined;
+    if (applied && sameOpenShards(applied, latest)) break;
+    lastSequence = await storage.reconfigure(latest);
+    applied = latest;
+  }
+  if (!applied || !hasClosingShards(applied)) return applied;
+  const closedByUs = new Set(applied.shards.filter(isClosing).map((s) => s.index));
+  return catalog.update(name, (latest) => ({
+    ...latest,
+    shards: latest.shards.map((s) => (closedByUs.has(s.index) && isClosing(s) ? { ...s, endingPosition: lastSequence } : s)),
+  }));
+}
+
+function sameOpenShards(a: StreamMetadata, b: StreamMetadata): boolean {
+  const open = (s: StreamMetadata) => s.shards.filter(isOpen).map((shard) => shard.index).join(",");
+  return open(a) === open(b) && a.retentionHours === b.retentionHours;
+}

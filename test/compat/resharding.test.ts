@@ -1,0 +1,195 @@
+import {
+  CreateStreamCommand,
+  DescribeStreamCommand,
+  KinesisClient,
+  ListShardsCommand,
+  MergeShardsCommand,
+  PutRecordsCommand,
+  type PutRecordsResultEntry,
+  SplitShardCommand,
+  UpdateShardCountCommand,
+} from "@aws-sdk/client-kinesis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/server.js";
+import { readByLineage } from "../support/lineage-reader.js";
+import { sdkClient, startTestServer, TEST_CREDENTIALS, uniqueNamespace, uniqueStreamName } from "../support/server.js";
+
+let server: RunningServer;
+let other: RunningServer;
+let kinesis: KinesisClient;
+let kinesisB: KinesisClient;
+const ACCOUNT = "000000000000";
+const HALF = 1n << 127n;
+
+beforeAll(async () => {
+  const namespace = uniqueNamespace();
+  [server, other] = await Promise.all([startTestServer({ namespace }), startTestServer({ namespace })]);
+  kinesis = sdkClient(server);
+  kinesisB = sdkClient(other);
+});
+afterAll(async () => {
+  kinesis?.destroy();
+  kinesisB?.destroy();
+  await Promise.all([server?.close(), other?.close()]);
+});
+
+interface Written {
+  key: string;
+  data: string;
+  sequenceNumber: string;
+}
+
+/** Puts `count` records over 8 partition keys, in order, and remembers what was acknowledged. */
+async function writeBatch(client: KinesisClient, stream: string, tag: string, count = 40): Promise<Written[]> {
+  const entries = Array.from({ length: count }, (_, i) => ({ PartitionKey: `key-${i % 8}`, Data: Buffer.from(`${tag}-${i}`) }));
+  const out = await client.send(new PutRecordsCommand({ StreamName: stream, Records: entries }));
+  expect(out.FailedRecordCount).toBe(0);
+  return out.Records!.map((r: PutRecordsResultEntry, i) => ({ key: entries[i]!.PartitionKey, data: `${tag}-${i}`, sequenceNumber: r.SequenceNumber! }));
+}
+
+/**
+ * Every acknowledged record read exactly once, and each partition key's records in the order
+ * each writer wrote them (the tag's first letter names the writer: two writers racing on one
+ * key have no order between them).
+ */
+function expectExactlyOnceInOrder(written: Written[], reads: Awaited<ReturnType<typeof readByLineage>>): void {
+  const read = reads.flatMap((r) => r.records.map((record) => ({ shard: r.shardId, key: record.PartitionKey!, data: Buffer.from(record.Data!).toString(), sequenceNumber: record.SequenceNumber! })));
+  expect(read.map((r) => r.sequenceNumber).sort()).toEqual(written.map((w) => w.sequenceNumber).sort());
+  expect(new Set(read.map((r) => r.sequenceNumber)).size).toBe(read.length);
+  for (const shard of reads) {
+    const numbers = shard.records.map((r) => BigInt(r.SequenceNumber!));
+    expect(numbers).toEqual([...numbers].sort((a, b) => (a < b ? -1 : 1)));
+  }
+  const writerOf = (data: string) => data.charAt(0);
+  for (const key of new Set(written.map((w) => w.key))) {
+    for (const writer of new Set(written.map((w) => writerOf(w.data)))) {
+      const mine = (r: { key: string; data: string }) => r.key === key && writerOf(r.data) === writer;
+      expect(read.filter(mine).map((r) => r.data)).toEqual(written.filter(mine).map((w) => w.data));
+    }
+  }
+}
+
+describe("resharding through @aws-sdk/client-kinesis", () => {
+  // The real service allows at most doubling per UpdateShardCount: after split and merge leave 2
+  // open shards, 5 takes two calls (2 → 4 → 5).
+  it("split, merge, UpdateShardCount to 4 then 5: every record read once, in order, following ChildShards", async () => {
+    const stream = uniqueStreamName();
+    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+    const written = await writeBatch(kinesis, stream, "a");
+
+    await kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "shardId-000000000000", NewStartingHashKey: String(HALF / 2n) }));
+    written.push(...(await writeBatch(kinesis, stream, "b")));
+    const afterSplit = (await kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription!;
+    expect(afterSplit.Shards!.map((s) => [s.ShardId, s.ParentShardId, s.SequenceNumberRange?.EndingSequenceNumber !== undefined])).toEqual([
+      ["shardId-000000000000", undefined, true],
+      ["shardId-000000000001", undefined, false],
+      ["shardId-000000000002", "shardId-000000000000", false],
+      ["shardId-000000000003", "shardId-000000000000", false],
+    ]);
+
+    await kinesis.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: "shardId-000000000003", AdjacentShardToMerge: "shardId-000000000001" }));
+    written.push(...(await writeBatch(kinesis, stream, "c")));
+    const merged = (await kinesis.send(new ListShardsCommand({ StreamName: stream, ShardFilter: { Type: "AT_LATEST" } }))).Shards!;
+    expect(merged.map((s) => [s.ShardId, s.ParentShardId, s.AdjacentParentShardId])).toEqual([
+      ["shardId-000000000002", "shardId-000000000000", undefined],
+      ["shardId-000000000004", "shardId-000000000003", "shardId-000000000001"],
+    ]);
+
+    const doubled = await kinesis.send(new UpdateShardCountCommand({ StreamName: stream, TargetShardCount: 4, ScalingType: "UNIFORM_SCALING" }));
+    expect(doubled).toMatchObject({ StreamName: stream, CurrentShardCount: 2, TargetShardCount: 4 });
+    written.push(...(await writeBatch(kinesis, stream, "d")));
+    await kinesis.send(new UpdateShardCountCommand({ StreamName: stream, TargetShardCount: 5, ScalingType: "UNIFORM_SCALING" }));
+    written.push(...(await writeBatch(kinesis, stream, "e")));
+    const open = (await kinesis.send(new ListShardsCommand({ StreamName: stream, ShardFilter: { Type: "AT_LATEST" } }))).Shards!;
+    expect(open).toHaveLength(5);
+    const width = (1n << 128n) / 5n;
+    const starts = open.map((s) => BigInt(s.HashKeyRange!.StartingHashKey!)).sort((a, b) => (a < b ? -1 : 1));
+    expect(starts).toEqual([0n, width, 2n * width, 3n * width, 4n * width]);
+
+    expectExactlyOnceInOrder(written, await readByLineage(kinesis, stream));
+  });
+
+  it("writers racing reshards on two instances lose nothing and keep each key's order", async () => {
+    const stream = uniqueStreamName();
+    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    const written: Written[] = [];
+    let writing = true;
+    const writer = async (client: KinesisClient, tag: string) => {
+      for (let round = 0; writing && round < 200; round++) written.push(...(await writeBatch(client, stream, `${tag}${round}`, 16)));
+    };
+    const writers = [writer(kinesis, "x"), writer(kinesisB, "y")];
+    await kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "0", NewStartingHashKey: String(HALF) }));
+    await new Promise((r) => setTimeout(r, 30));
+    await kinesisB.send(new UpdateShardCountCommand({ StreamName: stream, TargetShardCount: 3, ScalingType: "UNIFORM_SCALING" }));
+    await new Promise((r) => setTimeout(r, 30));
+    writing = false;
+    await Promise.all(writers);
+    expect(written.length).toBeGreaterThan(0);
+    const reads = await readByLineage(kinesis, stream);
+    expectExactlyOnceInOrder(written, reads);
+    // No record landed in a closed shard after the end it reports.
+    const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
+    for (const shard of Shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber)) {
+      const end = BigInt(shard.SequenceNumberRange!.EndingSequenceNumber!);
+      for (const record of reads.find((r) => r.shardId === shard.ShardId)?.records ?? []) expect(BigInt(record.SequenceNumber!) <= end).toBe(true);
+    }
+  });
+
+  it("refuses what the service refuses", async () => {
+    // LimitExceededException is a throttling error to the SDK: no retries, to keep this quick.
+    const kinesis = new KinesisClient({ endpoint: server.url, region: "us-east-1", credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    const stream = uniqueStreamName();
+    const where = `in stream ${stream} under account ${ACCOUNT}`;
+    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+    await kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "shardId-000000000000", NewStartingHashKey: "1000" }));
+    const fails = (call: Promise<unknown>, name: string, message: string) => expect(call).rejects.toMatchObject({ name, message });
+    await fails(
+      kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "shardId-000000000000", NewStartingHashKey: "5000" })),
+      "InvalidArgumentException",
+      `Shard shardId-000000000000 ${where} has already been merged or split, and thus is not eligible for merging or splitting.`,
+    );
+    await fails(
+      kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "shardId-000000000001", NewStartingHashKey: "5" })),
+      "InvalidArgumentException",
+      `NewStartingHashKey 5 used in SplitShard() on shard shardId-000000000001 ${where} is not both greater than one plus the shard's StartingHashKey ${HALF} and less than the shard's EndingHashKey ${(1n << 128n) - 1n}.`,
+    );
+    await fails(
+      kinesis.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: "shardId-000000000001", AdjacentShardToMerge: "shardId-000000000002" })),
+      "InvalidArgumentException",
+      `Shards shardId-000000000001 and shardId-000000000002 ${where} are not an adjacent pair of shards eligible for merging`,
+    );
+    await fails(
+      kinesis.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: "shardId-000000000003", AdjacentShardToMerge: "shardId-000000000099" })),
+      "ResourceNotFoundException",
+      `Could not find shard shardId-000000000099 ${where}.`,
+    );
+    await fails(
+      kinesis.send(new UpdateShardCountCommand({ StreamName: stream, TargetShardCount: 7, ScalingType: "UNIFORM_SCALING" })),
+      "LimitExceededException",
+      "UpdateShardCount cannot scale up over double your current open shard count. Current open shard count: 3, Target shard count: 7",
+    );
+    await fails(
+      kinesis.send(new UpdateShardCountCommand({ StreamName: stream, TargetShardCount: 1, ScalingType: "UNIFORM_SCALING" })),
+      "LimitExceededException",
+      "UpdateShardCount cannot scale down below half your current open shard count. Current open shard count: 3, Target shard count: 1",
+    );
+  });
+
+  it("a second reshard while UPDATING is refused", async () => {
+    const slow = await startTestServer({ updateStreamMs: 1000 });
+    const client = sdkClient(slow);
+    try {
+      const stream = uniqueStreamName();
+      await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+      await client.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: "shardId-000000000000", AdjacentShardToMerge: "shardId-000000000001" }));
+      expect((await client.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription?.StreamStatus).toBe("UPDATING");
+      await expect(client.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "shardId-000000000002", NewStartingHashKey: "99999" }))).rejects.toMatchObject({
+        name: "ResourceInUseException",
+        message: `Stream ${stream} under account ${ACCOUNT} not ACTIVE, instead in state UPDATING`,
+      });
+    } finally {
+      client.destroy();
+      await slow.close();
+    }
+  });
+});
