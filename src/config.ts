@@ -20,6 +20,11 @@ const configSchema = z.object({
   updateStreamMs: z.coerce.number().int().min(0).default(500),
   shardLimit: z.coerce.number().int().min(1).default(500),
   natsTimeoutMs: z.coerce.number().int().min(100).default(5000),
+  /** Master key for encryption at rest (base64 of 32 bytes); by default one kept in NATS. */
+  masterKey: z
+    .string()
+    .refine((text) => Buffer.from(text, "base64").length === 32, "base64 of 32 bytes")
+    .optional(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -41,6 +46,7 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["update-stream-ms", "KINESIS_UPDATE_STREAM_MS", "updateStreamMs"],
   ["shard-limit", "KINESIS_SHARD_LIMIT", "shardLimit"],
   ["nats-timeout-ms", "KINESIS_NATS_TIMEOUT_MS", "natsTimeoutMs"],
+  ["master-key", "KINESIS_MASTER_KEY", "masterKey"],
   ["log-level", "LOG_LEVEL", "logLevel"],
 ];
 

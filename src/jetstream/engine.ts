@@ -1,8 +1,12 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
 import type { Logger } from "pino";
 import { RecordReader } from "./record-reader.js";
 import { RecordWriter } from "./record-writer.js";
+import { DocumentStore } from "./document-store.js";
+import { startMaintenance } from "./maintenance.js";
+import { RecordCipher } from "./record-cipher.js";
 import { StreamCatalog } from "./stream-catalog.js";
 import { StreamStorage } from "./stream-storage.js";
 
@@ -13,8 +17,14 @@ export interface EngineOptions {
   readonly storage: "file" | "memory";
   /** How long to wait for JetStream to acknowledge a write or answer a read. */
   readonly timeoutMs: number;
+  /** Master key for encryption at rest; without one, a key generated once and kept in KV. */
+  readonly masterKey?: Uint8Array;
+  /** How often this instance runs the maintenance sweep. */
+  readonly maintenanceIntervalMs?: number;
   readonly log: Logger;
 }
+
+const DEFAULT_MAINTENANCE_MS = 5_000;
 
 /**
  * Everything the Kinesis operations need from NATS, opened once per server: the metadata
@@ -29,21 +39,27 @@ export class Engine {
     readonly reader: RecordReader,
     /** Key that signs shard iterators and page tokens; shared by every instance through KV. */
     readonly tokenKey: Uint8Array,
+    /** Account settings and resource policies. */
+    readonly documents: { readonly account: DocumentStore; readonly policies: DocumentStore },
+    private readonly stopMaintenance: () => void,
   ) {}
 
   static async open(nc: NatsConnection, options: EngineOptions): Promise<Engine> {
     const jsm = await jetstreamManager(nc, { timeout: options.timeoutMs });
-    const catalog = await StreamCatalog.open(nc, {
-      bucket: `${options.namespace}-metadata`,
+    const kv = await new Kvm(nc).create(`${options.namespace}-metadata`, {
+      history: 1,
       replicas: options.replicas,
-      storage: options.storage,
-      log: options.log,
+      storage: options.storage === "memory" ? "memory" : "file",
     });
+    const catalog = await StreamCatalog.open(kv, options.log);
+    const documents = { account: new DocumentStore(kv, "account"), policies: new DocumentStore(kv, "policies") };
     const storage = new StreamStorage(jsm, options);
-    const writer = new RecordWriter(nc, options.timeoutMs);
-    const reader = new RecordReader(nc, jsm, options.timeoutMs);
+    const cipher = new RecordCipher(options.masterKey ?? (await catalog.sharedSecret("master-key")));
+    const writer = new RecordWriter(nc, options.timeoutMs, cipher);
+    const reader = new RecordReader(nc, jsm, options.timeoutMs, cipher);
     const tokenKey = await catalog.sharedSecret("token-key");
-    return new Engine(nc, catalog, storage, writer, reader, tokenKey);
+    const stopMaintenance = startMaintenance(catalog, storage, options.log, options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS);
+    return new Engine(nc, catalog, storage, writer, reader, tokenKey, documents, stopMaintenance);
   }
 
   /** The largest message the NATS server accepts, headers included. */
@@ -52,6 +68,7 @@ export class Engine {
   }
 
   close(): void {
+    this.stopMaintenance();
     this.writer.close();
     this.catalog.close();
   }

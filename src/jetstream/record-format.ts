@@ -8,6 +8,8 @@ import { headers, type MsgHdrs } from "@nats-io/transport-node";
  * timestamp of the message: the moment it was stored.
  */
 export const PARTITION_KEY_HEADER = "Kinesis-Partition-Key";
+/** On records stored encrypted: the KMS KeyId their data key derives from (URI-encoded). */
+export const ENCRYPTION_KEY_HEADER = "Kinesis-Encryption-Key";
 
 /** A record as read back from JetStream. */
 export interface StoredRecord {
@@ -17,12 +19,20 @@ export interface StoredRecord {
   readonly partitionKey: string;
   /** Epoch ms at which JetStream stored the record. */
   readonly arrivalMs: number;
+  /** Whether the record is stored encrypted (its data here is decrypted). */
+  readonly encrypted: boolean;
 }
 
-export function recordHeaders(partitionKey: string): MsgHdrs {
+export function recordHeaders(partitionKey: string, encryptionKeyId?: string): MsgHdrs {
   const h = headers();
   h.set(PARTITION_KEY_HEADER, encodeURIComponent(partitionKey));
+  if (encryptionKeyId !== undefined) h.set(ENCRYPTION_KEY_HEADER, encodeURIComponent(encryptionKeyId));
   return h;
+}
+
+export function encryptionKeyIdOf(h: MsgHdrs | undefined): string | undefined {
+  const text = h?.get(ENCRYPTION_KEY_HEADER);
+  return text ? decodeURIComponent(text) : undefined;
 }
 
 export function partitionKeyOf(h: MsgHdrs | undefined): string {

@@ -1,6 +1,7 @@
 import { createInbox, nanos, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { JetStreamApiError, type ConsumerConfig, type JetStreamManager } from "@nats-io/jetstream";
-import { partitionKeyOf, type StoredRecord } from "./record-format.js";
+import type { RecordCipher } from "./record-cipher.js";
+import { encryptionKeyIdOf, partitionKeyOf, type StoredRecord } from "./record-format.js";
 
 /** Where to start reading a shard. */
 export type ReadStart =
@@ -74,6 +75,7 @@ export class RecordReader {
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly timeoutMs: number,
+    private readonly cipher: RecordCipher,
   ) {}
 
   async read(request: ReadRequest): Promise<ReadResult> {
@@ -86,7 +88,7 @@ export class RecordReader {
       return this.scan(request, { firstPosition: 0n });
     }
     return this.withConsumer(request.jetStreamName, consumerName, async (name) => {
-      const batch = new Batch(request, false);
+      const batch = new Batch(request, false, this.cipher);
       await this.pull(request.jetStreamName, name, batch, request.limit);
       return batch.result();
     });
@@ -100,7 +102,7 @@ export class RecordReader {
         : request.start;
     const consumer = await this.jsm.consumers.add(request.jetStreamName, this.consumerConfig({ ...request, start }, false));
     return this.withConsumer(request.jetStreamName, consumer.name, async (name) => {
-      const batch = new Batch(request, true);
+      const batch = new Batch(request, true, this.cipher);
       for (let pulls = 0; pulls < MAX_SCAN_PULLS && !batch.done(); pulls++) {
         await this.pull(request.jetStreamName, name, batch, SCAN_BATCH);
       }
@@ -160,7 +162,11 @@ export class RecordReader {
             return;
           }
           received++;
-          if (!batch.add(msg) || received >= count) finish();
+          try {
+            if (!batch.add(msg) || received >= count) finish();
+          } catch (error) {
+            finish(error as Error);
+          }
         },
       });
       this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${jetStreamName}.${consumerName}`, JSON.stringify(pullRequest), { reply: inbox });
@@ -179,6 +185,7 @@ class Batch {
   constructor(
     readonly request: ReadRequest,
     private readonly scanning: boolean,
+    private readonly cipher: RecordCipher,
   ) {}
 
   done(): boolean {
@@ -211,7 +218,14 @@ class Batch {
     }
     this.nextSequence = delivery.streamSequence + 1n;
     this.dataBytes += msg.data.length;
-    this.records.push({ sequence: delivery.streamSequence, data: msg.data, partitionKey: partitionKeyOf(msg.headers), arrivalMs: delivery.timestampMs });
+    const keyId = encryptionKeyIdOf(msg.headers);
+    this.records.push({
+      sequence: delivery.streamSequence,
+      data: keyId === undefined ? msg.data : this.cipher.decrypt(keyId, msg.data),
+      partitionKey: partitionKeyOf(msg.headers),
+      arrivalMs: delivery.timestampMs,
+      encrypted: keyId !== undefined,
+    });
     this.full = this.records.length >= this.request.limit;
     return !this.full;
   }

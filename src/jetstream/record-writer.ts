@@ -1,10 +1,13 @@
 import { createInbox, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import type { RecordCipher } from "./record-cipher.js";
 import { recordHeaders } from "./record-format.js";
 
 export interface OutgoingRecord {
   readonly subject: string;
   readonly data: Uint8Array;
   readonly partitionKey: string;
+  /** Store the data encrypted under this KMS KeyId. */
+  readonly encryptionKeyId?: string;
 }
 
 /** Why a record was not stored (or may not have been). */
@@ -46,6 +49,7 @@ export class RecordWriter {
   constructor(
     private readonly nc: NatsConnection,
     private readonly ackTimeoutMs: number,
+    private readonly cipher: RecordCipher,
   ) {
     this.subscription = nc.subscribe(`${this.inbox}.*`, { callback: (_error, msg) => this.onAck(msg) });
   }
@@ -57,9 +61,10 @@ export class RecordWriter {
         new Promise<PublishOutcome>((settle) => {
           const id = this.nextId++;
           try {
-            this.nc.publish(record.subject, record.data, {
+            const keyId = record.encryptionKeyId;
+            this.nc.publish(record.subject, keyId === undefined ? record.data : this.cipher.encrypt(keyId, record.data), {
               reply: `${this.inbox}.${id}`,
-              headers: recordHeaders(record.partitionKey),
+              headers: recordHeaders(record.partitionKey, keyId),
             });
             this.pending.set(id, { deadline, settle });
           } catch (error) {

@@ -1,16 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { NatsConnection } from "@nats-io/transport-node";
 import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
-import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
+import type { KV, KvEntry } from "@nats-io/kv";
 import type { Logger } from "pino";
 import { decodeStreamMetadata, effectiveStatus, encodeStreamMetadata, type StreamMetadata } from "./stream-metadata.js";
-
-export interface CatalogOptions {
-  readonly bucket: string;
-  readonly replicas: number;
-  readonly storage: "file" | "memory";
-  readonly log: Logger;
-}
 
 interface CachedStream {
   readonly stream: StreamMetadata;
@@ -28,7 +20,7 @@ const STREAM_PREFIX = "streams.";
 const keyOf = (name: string): string => STREAM_PREFIX + name.replaceAll(".", "=");
 const CAS_ATTEMPTS = 10;
 
-const isWrongLastSequence = (error: unknown): boolean =>
+export const isWrongLastSequence = (error: unknown): boolean =>
   error instanceof JetStreamApiError &&
   (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
 
@@ -47,13 +39,9 @@ export class StreamCatalog {
     private readonly log: Logger,
   ) {}
 
-  static async open(nc: NatsConnection, options: CatalogOptions): Promise<StreamCatalog> {
-    const kv = await new Kvm(nc).create(options.bucket, {
-      history: 1,
-      replicas: options.replicas,
-      storage: options.storage === "memory" ? "memory" : "file",
-    });
-    const catalog = new StreamCatalog(kv, options.log);
+  /** The catalog over a KV bucket, once its watch has loaded what the bucket holds. */
+  static async open(kv: KV, log: Logger): Promise<StreamCatalog> {
+    const catalog = new StreamCatalog(kv, log);
     await catalog.watch();
     return catalog;
   }
@@ -89,6 +77,11 @@ export class StreamCatalog {
       .map((cached) => cached.stream)
       .filter((stream) => effectiveStatus(stream, now) !== "GONE")
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Every stream this instance knows of, gone ones included (for maintenance). */
+  all(): StreamMetadata[] {
+    return [...this.streams.values()].map((cached) => cached.stream);
   }
 
   /** Claims the name; fails with StreamExistsError if a live stream holds it. */

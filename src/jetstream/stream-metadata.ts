@@ -18,6 +18,12 @@ export interface StreamMetadata {
   readonly maxRecordSizeKiB: number;
   readonly tags: Readonly<Record<string, string>>;
   readonly shards: readonly Shard[];
+  /** The KMS key id records written now are encrypted under; absent when encryption is off. */
+  readonly encryptionKeyId?: string;
+  /** Shard-level metrics enabled by EnableEnhancedMonitoring. */
+  readonly shardLevelMetrics: readonly string[];
+  /** Recorded by UpdateStreamWarmThroughput; nothing is provisioned from it. */
+  readonly warmThroughputMiBps?: number;
 }
 
 /**
@@ -52,6 +58,9 @@ const metadataSchema = z.object({
   maxRecordSizeKiB: z.number().int(),
   tags: z.record(z.string(), z.string()),
   shards: z.array(shardSchema),
+  encryptionKeyId: z.string().optional(),
+  shardLevelMetrics: z.array(z.string()).default([]),
+  warmThroughputMiBps: z.number().optional(),
 });
 
 export function encodeStreamMetadata(stream: StreamMetadata): Uint8Array {

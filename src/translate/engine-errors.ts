@@ -1,7 +1,8 @@
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { errors as natsErrors } from "@nats-io/transport-node";
+import { RecordDecryptionError } from "../jetstream/record-cipher.js";
 import { MetadataConflictError } from "../jetstream/stream-catalog.js";
-import { InternalFailure, KinesisError, LimitExceededException } from "./errors.js";
+import { InternalFailure, KinesisError, KMSAccessDeniedException, LimitExceededException } from "./errors.js";
 
 /**
  * The one place where failures of the engine (NATS, JetStream, the catalog) become errors a
@@ -10,6 +11,7 @@ import { InternalFailure, KinesisError, LimitExceededException } from "./errors.
 export function toKinesisError(error: unknown): KinesisError {
   if (error instanceof KinesisError) return error;
   if (error instanceof MetadataConflictError) return new LimitExceededException(`Rate exceeded: ${error.message}`);
+  if (error instanceof RecordDecryptionError) return new KMSAccessDeniedException(error.message);
   if (error instanceof JetStreamApiError) return new InternalFailure(`JetStream error ${error.code}: ${error.message}`);
   if (error instanceof natsErrors.TimeoutError || error instanceof natsErrors.NoRespondersError || error instanceof natsErrors.ClosedConnectionError) {
     return new InternalFailure(`NATS unavailable: ${error.message}`);

@@ -88,6 +88,7 @@ function publish(ctx: RequestContext, stream: StreamMetadata, shards: readonly S
     subject: layout.shardSubject(stream.name, shards[i]!.index),
     data: record.Data,
     partitionKey: record.PartitionKey,
+    ...(stream.encryptionKeyId !== undefined && { encryptionKeyId: stream.encryptionKeyId }),
   }));
   return ctx.engine.writer.publish(outgoing);
 }

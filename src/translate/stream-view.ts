@@ -1,6 +1,6 @@
 import type { StreamMetadata } from "../jetstream/stream-metadata.js";
 import type { RequestContext } from "./context.js";
-import type { StreamDescriptionSummary } from "./generated/model.js";
+import type { EnhancedMetrics, StreamDescriptionSummary } from "./generated/model.js";
 import { statusOf, streamArnOf } from "./stream-ref.js";
 
 type StreamBasics = Omit<StreamDescriptionSummary, "OpenShardCount" | "ConsumerCount" | "MaxRecordSizeInKiB">;
@@ -14,7 +14,8 @@ export function streamBasics(stream: StreamMetadata, ctx: RequestContext): Strea
     StreamModeDetails: { StreamMode: stream.mode },
     RetentionPeriodHours: stream.retentionHours,
     StreamCreationTimestamp: new Date(stream.createdAt),
-    EnhancedMonitoring: [{ ShardLevelMetrics: [] }],
-    EncryptionType: "NONE",
+    EnhancedMonitoring: [{ ShardLevelMetrics: [...stream.shardLevelMetrics] as EnhancedMetrics["ShardLevelMetrics"] }],
+    EncryptionType: stream.encryptionKeyId === undefined ? "NONE" : "KMS",
+    ...(stream.encryptionKeyId !== undefined && { KeyId: stream.encryptionKeyId }),
   };
 }

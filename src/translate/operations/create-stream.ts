@@ -6,6 +6,7 @@ import type { RequestContext } from "../context.js";
 import { InvalidArgumentException, ResourceInUseException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { checkShardLimit } from "../reshard.js";
+import { mergedTags } from "../tags.js";
 import { largestRecordKiB } from "../record-size.js";
 
 /** Shards of a stream created without ShardCount (and of every new on-demand stream). */
@@ -45,8 +46,9 @@ export const createStream = defineOperation("CreateStream", {
       mode,
       retentionHours: DEFAULT_RETENTION_HOURS,
       maxRecordSizeKiB,
-      tags: input.Tags ?? {},
+      tags: input.Tags ? mergedTags(ctx, name, {}, input.Tags) : {},
       shards: initialShards(shardCount, ctx.now),
+      shardLevelMetrics: [],
     };
     try {
       await ctx.engine.catalog.create(stream);

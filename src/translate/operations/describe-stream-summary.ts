@@ -13,6 +13,9 @@ export const describeStreamSummary = defineOperation("DescribeStreamSummary", {
         OpenShardCount: creating ? 0 : stream.shards.filter(isOpen).length,
         ConsumerCount: 0,
         MaxRecordSizeInKiB: stream.maxRecordSizeKiB,
+        ...(stream.warmThroughputMiBps !== undefined && {
+          WarmThroughput: { TargetMiBps: stream.warmThroughputMiBps, CurrentMiBps: stream.warmThroughputMiBps },
+        }),
       },
     };
   },

@@ -1,6 +1,7 @@
 import { shardIndexOfArgument } from "../../shards/shard-id.js";
 import { defineOperation } from "../operation.js";
-import { shardsInOrder, wireShard } from "../shard-view.js";
+import { selectShards } from "../../shards/shard-filter.js";
+import { wireShard } from "../shard-view.js";
 import { findStream, statusOf, streamNameOf } from "../stream-ref.js";
 import { streamBasics } from "../stream-view.js";
 
@@ -12,8 +13,11 @@ export const describeStream = defineOperation("DescribeStream", {
     const stream = await findStream(ctx, streamNameOf(input, ctx.settings));
     const status = statusOf(stream, ctx.now);
     const after = input.ExclusiveStartShardId === undefined ? -1 : (shardIndexOfArgument(input.ExclusiveStartShardId) ?? -1);
-    // A stream still being created has no shards to show yet.
-    const candidates = status === "CREATING" ? [] : shardsInOrder(stream).filter((shard) => shard.index > after);
+    // A stream still being created has no shards to show yet; closed shards whose records
+    // have all aged out are not shown any more.
+    const times = { now: ctx.now, streamCreatedAt: stream.createdAt, retentionMs: stream.retentionHours * 3_600_000 };
+    const shown = status === "CREATING" ? [] : selectShards(stream.shards, { type: "FROM_TRIM_HORIZON" }, times);
+    const candidates = shown.filter((shard) => shard.index > after);
     const limit = Math.min(input.Limit ?? MAX_SHARDS_PER_PAGE, MAX_SHARDS_PER_PAGE);
     const page = candidates.slice(0, limit);
     const basics = streamBasics(stream, ctx);

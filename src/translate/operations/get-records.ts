@@ -37,6 +37,7 @@ function toWireRecords(shard: Shard, records: readonly StoredRecord[]): KinesisR
     ApproximateArrivalTimestamp: new Date(record.arrivalMs),
     Data: record.data,
     PartitionKey: record.partitionKey,
+    ...(record.encrypted && { EncryptionType: "KMS" as const }),
   }));
 }
 

@@ -21,6 +21,6 @@ export const putRecord = defineOperation("PutRecord", {
     checkOrdering(input.SequenceNumberForOrdering, stream.name, ctx);
     const [result] = await putRecords(ctx, stream, [input]);
     if (!result || result.errorCode !== undefined) throw new InternalFailure("the record could not be written to JetStream");
-    return { ShardId: result.shardId, SequenceNumber: result.sequenceNumber };
+    return { ShardId: result.shardId, SequenceNumber: result.sequenceNumber, ...(stream.encryptionKeyId !== undefined && { EncryptionType: "KMS" as const }) };
   },
 });

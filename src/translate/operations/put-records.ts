@@ -15,6 +15,7 @@ export const putRecordsOperation = defineOperation("PutRecords", {
     if (total > MAX_REQUEST_BYTES) throw new InvalidArgumentException("Records size exceeds 10 MB limit");
     const results = await putRecords(ctx, stream, input.Records);
     return {
+      ...(stream.encryptionKeyId !== undefined && { EncryptionType: "KMS" as const }),
       FailedRecordCount: results.filter((result) => result.errorCode !== undefined).length,
       Records: results.map((result) =>
         result.errorCode === undefined

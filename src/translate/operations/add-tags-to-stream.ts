@@ -1,0 +1,11 @@
+import { defineOperation } from "../operation.js";
+import { streamNameOf } from "../stream-ref.js";
+import { updateActiveStream } from "../stream-update.js";
+import { mergedTags } from "../tags.js";
+
+export const addTagsToStream = defineOperation("AddTagsToStream", {
+  async handler(input, ctx) {
+    const name = streamNameOf(input, ctx.settings);
+    await updateActiveStream(ctx, name, (stream) => ({ ...stream, tags: mergedTags(ctx, name, stream.tags, input.Tags) }), { updating: false });
+  },
+});
