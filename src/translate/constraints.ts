@@ -70,7 +70,7 @@ function checkValue(shapeName: string, value: unknown, path: string, errors: str
       const items = value as unknown[];
       checkLength(items.length, shape, fail);
       const member = shapeOf(shape.member!);
-      if (member.type === "string") checkStringElements(items as string[], member, "Member must satisfy constraint", fail);
+      if (member.type === "string") checkStringElements(items as string[], member, "Member must satisfy constraint", fail, shape.member!);
       else items.forEach((item, i) => (item === undefined ? undefined : checkValue(shape.member!, item, `${path}.${i + 1}.member`, errors, limits)));
       return;
     }
@@ -121,7 +121,12 @@ function checkLength(length: number, shape: Pick<ShapeDef, "min" | "max">, fail:
 }
 
 /** Element rules of string lists and maps are reported once, on the whole collection. */
-function checkStringElements(items: readonly string[], element: ShapeDef, label: string, fail: (constraint: string) => void): void {
+function checkStringElements(items: readonly string[], element: ShapeDef, label: string, fail: (constraint: string) => void, elementName?: string): void {
+  if (element.enum) {
+    if (items.every((s) => element.enum!.includes(s))) return;
+    fail(`${label}: [Member must satisfy enum value set: [${(ENUM_ORDER[elementName ?? ""] ?? element.enum).join(", ")}]]`);
+    return;
+  }
   const tooLong = element.max !== undefined && items.some((s) => s.length > element.max!);
   const tooShort = element.min !== undefined && items.some((s) => s.length < element.min!);
   const badPattern = element.pattern !== undefined && items.some((s) => !fullMatch(element.pattern!, s));

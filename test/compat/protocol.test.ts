@@ -82,6 +82,8 @@ describe("the AWS JSON 1.1 protocol on the wire", () => {
       ["PutRecord", { StreamName: stream, PartitionKey: "k", Data: "+/+=" }, "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"],
       ["GetShardIterator", { StreamName: stream, ShardId: "0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: "yesterday" }, "class java.lang.String can not be converted to milliseconds since epoch"],
       ["CreateStream", { StreamName: "x", Tags: "t" }, "Expected map or null"],
+      ["RemoveTagsFromStream", { StreamName: stream, TagKeys: [1] }, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String"],
+      ["EnableEnhancedMonitoring", { StreamName: stream, ShardLevelMetrics: [["ALL"]] }, "Start of list found where not expected"],
     ];
     for (const [operation, body, message] of cases) {
       const reply = await call(operation, JSON.stringify(body));

@@ -33,7 +33,7 @@ function decodeValue(shape: ShapeDef, value: unknown): unknown {
       return decodeStructure(shape, value as Record<string, unknown>);
     case "list":
       if (!Array.isArray(value)) throw containerMismatch(value) ?? new SerializationException("Expected list or null");
-      return value.map((item) => (item === null ? undefined : decodeValue(shapeOf(shape.member!), item)));
+      return value.map((item) => (item === null ? undefined : decodeMember(shapeOf(shape.member!), item)));
     case "map":
       if (Array.isArray(value) || typeof value !== "object") throw containerMismatch(value) ?? new SerializationException("Expected map or null");
       return decodeMap(shape, value as Record<string, unknown>);
