@@ -41,6 +41,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       replicas: config.replicas,
       storage: config.memory ? "memory" : "file",
       timeoutMs: config.natsTimeoutMs,
+      duplicateWindowMs: config.dedupeWindowMs,
       ...(config.masterKey && { masterKey: Buffer.from(config.masterKey, "base64") }),
       log,
     });

@@ -14,6 +14,8 @@ class RequestTooLarge extends KinesisError {
   override readonly statusCode = 413;
 }
 
+const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
 function awsHeaders(): Record<string, string> {
   return { "x-amzn-RequestId": randomUUID(), "x-amz-id-2": randomBytes(48).toString("base64") };
 }
@@ -37,11 +39,11 @@ export function createHttpApp(endpoint: KinesisEndpoint, log: Logger): FastifyIn
 
   app.post("/*", async (request, reply) => {
     const started = performance.now();
-    const target = request.headers["x-amz-target"];
     const result = await endpoint.handle({
-      target: Array.isArray(target) ? target[0] : target,
+      target: headerValue(request.headers["x-amz-target"]),
       contentType: request.headers["content-type"],
       body: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
+      invocationId: headerValue(request.headers["amz-sdk-invocation-id"]),
     });
     log.debug(
       { operation: result.operation, status: result.statusCode, error: result.error?.type, ms: Math.round((performance.now() - started) * 10) / 10 },

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import { checkConstraints } from "../translate/constraints.js";
 import type { RequestContext } from "../translate/context.js";
 import { toKinesisError } from "../translate/engine-errors.js";
-import { SerializationException, UnknownOperationException, type KinesisError } from "../translate/errors.js";
+import { SerializationException, ServiceUnavailableException, UnknownOperationException, type KinesisError } from "../translate/errors.js";
 import { targetPrefix } from "../translate/generated/model.js";
 import type { Operation } from "../translate/operation.js";
 import { operations } from "../translate/operations/index.js";
@@ -14,6 +14,8 @@ export interface KinesisCall {
   readonly target: string | undefined;
   readonly contentType: string | undefined;
   readonly body: Buffer;
+  /** `amz-sdk-invocation-id`: AWS SDKs send the same one on each retry of a call. */
+  readonly invocationId?: string;
 }
 
 export interface KinesisReply {
@@ -25,7 +27,7 @@ export interface KinesisReply {
 }
 
 /** Everything a request needs except its own arrival time and logger. */
-export type RequestServices = Omit<RequestContext, "now" | "log">;
+export type RequestServices = Omit<RequestContext, "now" | "log" | "invocationId">;
 
 const PROTOCOLS: readonly WireProtocol[] = [jsonProtocol];
 
@@ -54,7 +56,7 @@ export class KinesisEndpoint {
 
   async handle(call: KinesisCall): Promise<KinesisReply> {
     const protocol = protocolFor(call.contentType);
-    const ctx: RequestContext = { ...this.services, now: Date.now(), log: this.log };
+    const ctx: RequestContext = { ...this.services, now: Date.now(), log: this.log, invocationId: call.invocationId };
     let operation: Operation | undefined;
     try {
       const body = protocol.parseBody(call.body);
@@ -62,6 +64,8 @@ export class KinesisEndpoint {
       if (body === undefined) throw new SerializationException("");
       const input = protocol.decodeInput(operation.inputShape, body);
       checkConstraints(operation.inputShape, input, operation.runtimeLimits?.(input as never, ctx));
+      // Without NATS nothing can be answered for sure: say so at once, retryably.
+      if (!this.services.engine.available) throw new ServiceUnavailableException("The service is unavailable: NATS is not reachable.");
       const output = await operation.handler(input as never, ctx);
       return { statusCode: 200, contentType: protocol.contentType, body: protocol.encodeOutput(operation.outputShape, output), operation: operation.name };
     } catch (thrown) {

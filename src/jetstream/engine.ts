@@ -17,6 +17,8 @@ export interface EngineOptions {
   readonly storage: "file" | "memory";
   /** How long to wait for JetStream to acknowledge a write or answer a read. */
   readonly timeoutMs: number;
+  /** How long JetStream remembers message ids to drop retried writes (ms). */
+  readonly duplicateWindowMs: number;
   /** Master key for encryption at rest; without one, a key generated once and kept in KV. */
   readonly masterKey?: Uint8Array;
   /** How often this instance runs the maintenance sweep. */
@@ -31,6 +33,10 @@ const DEFAULT_MAINTENANCE_MS = 5_000;
  * catalog, the JetStream streams, and the record writer and reader.
  */
 export class Engine {
+  private connected = true;
+  /** Times the NATS connection was lost and found again (for the metrics). */
+  reconnects = 0;
+
   private constructor(
     readonly nc: NatsConnection,
     readonly catalog: StreamCatalog,
@@ -59,7 +65,27 @@ export class Engine {
     const reader = new RecordReader(nc, jsm, options.timeoutMs, cipher);
     const tokenKey = await catalog.sharedSecret("token-key");
     const stopMaintenance = startMaintenance(catalog, storage, options.log, options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS);
-    return new Engine(nc, catalog, storage, writer, reader, tokenKey, documents, stopMaintenance);
+    const engine = new Engine(nc, catalog, storage, writer, reader, tokenKey, documents, stopMaintenance);
+    void engine.followConnection(options.log);
+    return engine;
+  }
+
+  /** False while the NATS connection is down: requests then fail at once instead of waiting. */
+  get available(): boolean {
+    return this.connected && !this.nc.isClosed();
+  }
+
+  private async followConnection(log: Logger): Promise<void> {
+    for await (const status of this.nc.status()) {
+      if (status.type === "disconnect") {
+        this.connected = false;
+        log.warn({ server: status.server }, "NATS connection lost; reconnecting");
+      } else if (status.type === "reconnect") {
+        this.connected = true;
+        this.reconnects++;
+        log.info({ server: status.server }, "NATS connection back");
+      }
+    }
   }
 
   /** The largest message the NATS server accepts, headers included. */

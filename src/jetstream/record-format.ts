@@ -23,10 +23,11 @@ export interface StoredRecord {
   readonly encrypted: boolean;
 }
 
-export function recordHeaders(partitionKey: string, encryptionKeyId?: string): MsgHdrs {
+export function recordHeaders(partitionKey: string, encryptionKeyId?: string, messageId?: string): MsgHdrs {
   const h = headers();
   h.set(PARTITION_KEY_HEADER, encodeURIComponent(partitionKey));
   if (encryptionKeyId !== undefined) h.set(ENCRYPTION_KEY_HEADER, encodeURIComponent(encryptionKeyId));
+  if (messageId !== undefined) h.set("Nats-Msg-Id", messageId);
   return h;
 }
 

@@ -8,6 +8,11 @@ export interface OutgoingRecord {
   readonly partitionKey: string;
   /** Store the data encrypted under this KMS KeyId. */
   readonly encryptionKeyId?: string;
+  /**
+   * JetStream's deduplication id: a second publish with the same id within the stream's
+   * duplicate window is not stored again and is acknowledged with the first one's sequence.
+   */
+  readonly messageId?: string;
 }
 
 /** Why a record was not stored (or may not have been). */
@@ -64,7 +69,7 @@ export class RecordWriter {
             const keyId = record.encryptionKeyId;
             this.nc.publish(record.subject, keyId === undefined ? record.data : this.cipher.encrypt(keyId, record.data), {
               reply: `${this.inbox}.${id}`,
-              headers: recordHeaders(record.partitionKey, keyId),
+              headers: recordHeaders(record.partitionKey, keyId, record.messageId),
             });
             this.pending.set(id, { deadline, settle });
           } catch (error) {

@@ -7,6 +7,8 @@ export interface StorageOptions {
   readonly namespace: string;
   readonly replicas: number;
   readonly storage: "file" | "memory";
+  /** How long JetStream remembers message ids to drop retried writes (ms). */
+  readonly duplicateWindowMs: number;
 }
 
 const NANOS_PER_HOUR = 3_600_000_000_000;
@@ -54,6 +56,7 @@ export class StreamStorage {
       retention: "limits",
       discard: "old",
       max_age: stream.retentionHours * NANOS_PER_HOUR,
+      duplicate_window: this.options.duplicateWindowMs * 1_000_000,
       allow_direct: true,
     });
   }

@@ -24,4 +24,6 @@ export interface RequestContext {
   readonly log: Logger;
   /** Epoch ms at which the request arrived: one clock reading per request. */
   readonly now: number;
+  /** The SDK's `amz-sdk-invocation-id`: the same on every retry of one call. */
+  readonly invocationId?: string;
 }

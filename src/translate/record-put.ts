@@ -64,7 +64,7 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
   let current = stream;
   for (let attempt = 1; pending.length > 0; attempt++) {
     const shards = pending.map((i) => ownerOf(current, hashKeys[i]!, i));
-    const outcomes = await publish(ctx, current, shards, pending.map((i) => records[i]!));
+    const outcomes = await publish(ctx, current, records, shards, pending);
     const refused: number[] = [];
     outcomes.forEach((outcome, k) => {
       if (outcome.failure === "no-stream" && attempt < MAX_ROUTING_ATTEMPTS) refused.push(pending[k]!);
@@ -82,13 +82,25 @@ function ownerOf(stream: StreamMetadata, hashKey: bigint, index: number): Shard 
   return shard;
 }
 
-function publish(ctx: RequestContext, stream: StreamMetadata, shards: readonly Shard[], records: readonly RecordToPut[]): Promise<PublishOutcome[]> {
+/**
+ * Writes the records at `indexes`. With the SDK's invocation id, each record's JetStream message
+ * id is that id and the record's place in the request: an SDK retry of the same call is then
+ * stored once and answered with the first write's sequence numbers.
+ */
+function publish(
+  ctx: RequestContext,
+  stream: StreamMetadata,
+  records: readonly RecordToPut[],
+  shards: readonly Shard[],
+  indexes: readonly number[],
+): Promise<PublishOutcome[]> {
   const { layout } = ctx.engine.storage;
-  const outgoing: OutgoingRecord[] = records.map((record, i) => ({
-    subject: layout.shardSubject(stream.name, shards[i]!.index),
-    data: record.Data,
-    partitionKey: record.PartitionKey,
+  const outgoing: OutgoingRecord[] = indexes.map((index, k) => ({
+    subject: layout.shardSubject(stream.name, shards[k]!.index),
+    data: records[index]!.Data,
+    partitionKey: records[index]!.PartitionKey,
     ...(stream.encryptionKeyId !== undefined && { encryptionKeyId: stream.encryptionKeyId }),
+    ...(ctx.invocationId !== undefined && { messageId: `${ctx.invocationId}:${index}` }),
   }));
   return ctx.engine.writer.publish(outgoing);
 }
