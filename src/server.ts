@@ -12,6 +12,8 @@ export interface RunningServer {
   /** http://host:port of the Kinesis endpoint. */
   readonly url: string;
   readonly natsUrl: string;
+  /** Prefix of the JetStream names this server uses. */
+  readonly namespace: string;
   /** Stops taking requests, lets those under way finish, then closes NATS (and the embedded server). */
   close(): Promise<void>;
 }
@@ -63,6 +65,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     return {
       url,
       natsUrl,
+      namespace: config.namespace,
       async close() {
         await app.close();
         engine.close();

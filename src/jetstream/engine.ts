@@ -81,6 +81,7 @@ export class Engine {
         this.connected = false;
         log.warn({ server: status.server }, "NATS connection lost; reconnecting");
       } else if (status.type === "reconnect") {
+        // nats.js recreates the metadata watch's consumer by itself (the outage test shows it).
         this.connected = true;
         this.reconnects++;
         log.info({ server: status.server }, "NATS connection back");

@@ -185,7 +185,7 @@ export class StreamCatalog {
     }
   }
 
-  /** Starts the watch and resolves once the initial values are loaded. */
+  /** Starts the watch and resolves once the values already in the bucket are loaded. */
   private async watch(): Promise<void> {
     const status = await this.kv.status();
     const watcher = await this.kv.watch({ key: ">" });

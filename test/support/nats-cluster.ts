@@ -1,0 +1,146 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "@nats-io/transport-node";
+import { jetstreamManager } from "@nats-io/jetstream";
+import { ensureNatsServerBinary } from "../../src/jetstream/embedded-nats.js";
+
+/** A free loopback port (bound and released: good enough for tests on one machine). */
+export async function freePort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+interface NatsNode {
+  readonly name: string;
+  readonly clientPort: number;
+  readonly configFile: string;
+  process?: ChildProcess;
+}
+
+/**
+ * The configuration of one node of the test cluster; the README's "Running on a NATS cluster"
+ * shows this same configuration.
+ */
+export function clusterNodeConfig(name: string, clientPort: number, clusterPort: number, routePorts: number[], storeDir: string): string {
+  return [
+    `server_name: ${name}`,
+    `listen: 127.0.0.1:${clientPort}`,
+    "max_payload: 8MB",
+    "max_pending: 64MB",
+    `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+    "cluster {",
+    "  name: kinesis-test",
+    `  listen: 127.0.0.1:${clusterPort}`,
+    `  routes: [${routePorts.map((p) => `nats-route://127.0.0.1:${p}`).join(", ")}]`,
+    "}",
+    "",
+  ].join("\n");
+}
+
+/** A JetStream cluster of nats-server processes on loopback, for tests that kill nodes. */
+export class NatsCluster {
+  private constructor(
+    private readonly nodes: NatsNode[],
+    private readonly home: string,
+  ) {}
+
+  static async start(size = 3): Promise<NatsCluster> {
+    const binary = ensureNatsServerBinary();
+    const home = mkdtempSync(join(tmpdir(), "kinesis-cluster-"));
+    const clientPorts = await Promise.all(Array.from({ length: size }, freePort));
+    const clusterPorts = await Promise.all(Array.from({ length: size }, freePort));
+    const nodes = clientPorts.map((clientPort, i): NatsNode => {
+      const name = `n${i + 1}`;
+      const storeDir = join(home, name);
+      mkdirSync(storeDir, { recursive: true });
+      const configFile = join(home, `${name}.conf`);
+      writeFileSync(configFile, clusterNodeConfig(name, clientPort, clusterPorts[i]!, clusterPorts, storeDir));
+      return { name, clientPort, configFile };
+    });
+    const cluster = new NatsCluster(nodes, home);
+    cluster.binary = binary;
+    for (const node of nodes) cluster.launch(node);
+    await cluster.waitForJetStream();
+    return cluster;
+  }
+
+  private binary = "nats-server";
+
+  /** Client URLs of every node, comma-separated, as --nats-url takes them. */
+  get url(): string {
+    return this.nodes.map((n) => `nats://127.0.0.1:${n.clientPort}`).join(",");
+  }
+
+  /** The server name of a JetStream stream's current leader. */
+  async leaderOf(stream: string): Promise<string> {
+    const nc = await connect({ servers: this.url.split(",") });
+    try {
+      const info = await (await jetstreamManager(nc)).streams.info(stream);
+      if (!info.cluster?.leader) throw new Error(`stream ${stream} has no leader`);
+      return info.cluster.leader;
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /** kill -9 of one node. */
+  kill(name: string): void {
+    this.node(name).process?.kill("SIGKILL");
+  }
+
+  /** Starts a killed node again on its port and store. */
+  async restart(name: string): Promise<void> {
+    this.launch(this.node(name));
+    await this.waitForJetStream();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(
+      this.nodes.map(async (node) => {
+        const child = node.process;
+        if (!child || child.exitCode !== null || child.signalCode !== null) return;
+        const exited = new Promise((resolve) => child.once("exit", resolve));
+        child.kill("SIGKILL");
+        await exited;
+      }),
+    );
+    rmSync(this.home, { recursive: true, force: true });
+  }
+
+  private node(name: string): NatsNode {
+    const node = this.nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no node ${name}`);
+    return node;
+  }
+
+  private launch(node: NatsNode): void {
+    node.process = spawn(this.binary, ["-c", node.configFile], { stdio: "ignore" });
+  }
+
+  /** Resolves once the cluster has a JetStream meta leader and answers API calls. */
+  private async waitForJetStream(timeoutMs = 20_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let last: unknown;
+    while (Date.now() < deadline) {
+      try {
+        const nc = await connect({ servers: this.url.split(","), timeout: 1000 });
+        try {
+          await (await jetstreamManager(nc, { timeout: 1000 })).getAccountInfo();
+          return;
+        } finally {
+          await nc.close();
+        }
+      } catch (error) {
+        last = error;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+    throw new Error(`JetStream cluster not ready: ${String(last)}`);
+  }
+}

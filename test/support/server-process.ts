@@ -1,0 +1,41 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+
+/** Our server as a process of its own (the built dist/), for tests that kill -9 it. */
+export interface ServerProcess {
+  readonly url: string;
+  readonly child: ChildProcess;
+  kill(): Promise<void>;
+}
+
+export async function spawnServer(args: string[]): Promise<ServerProcess> {
+  if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: npm test builds it (npm run build)");
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--log-level", "info", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffered = "";
+    const onExit = (code: number | null) => reject(new Error(`server exited with ${code}`));
+    child.once("exit", onExit);
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffered += chunk.toString();
+      const line = buffered.split("\n").find((l) => l.includes("Kinesis endpoint ready"));
+      if (!line) return;
+      child.off("exit", onExit);
+      child.stdout!.removeAllListeners("data");
+      child.stdout!.resume();
+      resolve((JSON.parse(line) as { url: string }).url);
+    });
+  });
+  return {
+    url,
+    child,
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once("exit", resolve));
+      child.kill("SIGKILL");
+      await exited;
+    },
+  };
+}
