@@ -20,6 +20,8 @@ const configSchema = z.object({
   updateStreamMs: z.coerce.number().int().min(0).default(500),
   shardLimit: z.coerce.number().int().min(1).default(500),
   natsTimeoutMs: z.coerce.number().int().min(100).default(5000),
+  /** A request must arrive whole within this (slow or stalled clients are cut off). */
+  requestTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** How long a retried PutRecord(s) with the same SDK invocation id is recognised and not stored twice. */
   dedupeWindowMs: z.coerce.number().int().min(1000).default(120_000),
   /** Master key for encryption at rest (base64 of 32 bytes); by default one kept in NATS. */
@@ -49,6 +51,7 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["shard-limit", "KINESIS_SHARD_LIMIT", "shardLimit"],
   ["nats-timeout-ms", "KINESIS_NATS_TIMEOUT_MS", "natsTimeoutMs"],
   ["dedupe-window-ms", "KINESIS_DEDUPE_WINDOW_MS", "dedupeWindowMs"],
+  ["request-timeout-ms", "KINESIS_REQUEST_TIMEOUT_MS", "requestTimeoutMs"],
   ["master-key", "KINESIS_MASTER_KEY", "masterKey"],
   ["log-level", "LOG_LEVEL", "logLevel"],
 ];

@@ -56,7 +56,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       },
       log,
     );
-    const app = createHttpApp(endpoint, log);
+    const app = createHttpApp(endpoint, log, { requestTimeoutMs: config.requestTimeoutMs });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

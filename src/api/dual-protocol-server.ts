@@ -25,13 +25,24 @@ export class DualProtocolServer extends net.Server {
   private readonly sessions = new Set<ServerHttp2Session>();
   private closing = false;
 
-  constructor(handler: RequestHandler) {
+  constructor(
+    handler: RequestHandler,
+    private readonly requestTimeoutMs: number,
+  ) {
     super((socket) => this.route(socket));
-    this.http1 = http.createServer(handler as (req: IncomingMessage, res: ServerResponse) => void);
+    // Slow or stalled clients are cut off: headers within 10 s (or the request timeout if
+    // shorter), the whole request within the request timeout; checked every second.
+    const headersTimeout = Math.min(requestTimeoutMs, 10_000);
+    this.http1 = http.createServer(
+      { requestTimeout: requestTimeoutMs, headersTimeout, connectionsCheckingInterval: Math.min(headersTimeout, 1_000) },
+      handler as (req: IncomingMessage, res: ServerResponse) => void,
+    );
     this.http2 = http2.createServer(
       { maxSessionMemory: 64, settings: { initialWindowSize: RECEIVE_WINDOW_BYTES } },
       handler as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
     );
+    // An HTTP/2 stream with no activity for the request timeout is reset.
+    this.http2.setTimeout(requestTimeoutMs);
     this.http2.on("session", (session: ServerHttp2Session) => {
       session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
       this.sessions.add(session);
@@ -69,6 +80,8 @@ export class DualProtocolServer extends net.Server {
   }
 
   private route(socket: Socket): void {
+    // A connection that never says which protocol it speaks is dropped.
+    socket.setTimeout(Math.min(this.requestTimeoutMs, 10_000), () => socket.destroy());
     let head: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
@@ -76,6 +89,7 @@ export class DualProtocolServer extends net.Server {
       const couldBeHttp2 = head.subarray(0, n).equals(PREFACE.subarray(0, n));
       if (couldBeHttp2 && head.length < PREFACE.length) return;
       socket.removeListener("data", onData);
+      socket.setTimeout(0);
       socket.pause();
       socket.unshift(head);
       if (couldBeHttp2) {

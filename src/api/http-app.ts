@@ -24,10 +24,10 @@ function awsHeaders(): Record<string, string> {
  * The HTTP face of the server: every POST is a Kinesis call (the service ignores the path),
  * read as raw bytes whatever its content type and handed to the endpoint.
  */
-export function createHttpApp(endpoint: KinesisEndpoint, log: Logger): FastifyInstance {
+export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: { requestTimeoutMs: number }): FastifyInstance {
   // Fastify types its server as HTTP/1 or HTTP/2, not both; requests of both kinds reach the
   // same handler through the compatible request and response objects Node gives each.
-  const serverFactory = ((handler: RequestHandler) => new DualProtocolServer(handler)) as unknown as FastifyServerFactory;
+  const serverFactory = ((handler: RequestHandler) => new DualProtocolServer(handler, options.requestTimeoutMs)) as unknown as FastifyServerFactory;
   const app = fastify({
     serverFactory,
     bodyLimit: BODY_LIMIT_BYTES,
