@@ -2,6 +2,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { createHttpApp } from "./api/http-app.js";
 import { KinesisEndpoint } from "./api/kinesis-endpoint.js";
+import { ServiceMetrics } from "./api/metrics.js";
 import type { Config } from "./config.js";
 import { startEmbeddedNats, type EmbeddedNats } from "./jetstream/embedded-nats.js";
 import { Engine } from "./jetstream/engine.js";
@@ -47,16 +48,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       ...(config.masterKey && { masterKey: Buffer.from(config.masterKey, "base64") }),
       log,
     });
+    const metrics = new ServiceMetrics(engine);
     const endpoint = new KinesisEndpoint(
       {
         engine,
         settings: config,
         iterators: new ShardIteratorCodec(engine.tokenKey),
         pageTokens: new PageTokenCodec(engine.tokenKey),
+        traffic: metrics,
       },
       log,
     );
-    const app = createHttpApp(endpoint, log, { requestTimeoutMs: config.requestTimeoutMs });
+    const app = createHttpApp(endpoint, log, { requestTimeoutMs: config.requestTimeoutMs, metrics, ready: () => engine.ready() });
     await app.listen({ host: config.host, port: config.port });
     const address = app.server.address();
     const port = typeof address === "object" && address ? address.port : config.port;

@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import { KinesisError, SerializationException, UnknownOperationException } from "../translate/errors.js";
 import { DualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
 import type { KinesisEndpoint } from "./kinesis-endpoint.js";
+import type { ServiceMetrics } from "./metrics.js";
 import { jsonProtocol } from "./protocols/json.js";
 
 /** Larger than any valid request (10 MiB of records, base64-encoded, plus JSON); refused unread past this. */
@@ -24,7 +25,14 @@ function awsHeaders(): Record<string, string> {
  * The HTTP face of the server: every POST is a Kinesis call (the service ignores the path),
  * read as raw bytes whatever its content type and handed to the endpoint.
  */
-export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: { requestTimeoutMs: number }): FastifyInstance {
+export interface HttpAppOptions {
+  readonly requestTimeoutMs: number;
+  readonly metrics: ServiceMetrics;
+  /** Whether NATS and JetStream answer: /health/ready. */
+  readonly ready: () => Promise<boolean>;
+}
+
+export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: HttpAppOptions): FastifyInstance {
   // Fastify types its server as HTTP/1 or HTTP/2, not both; requests of both kinds reach the
   // same handler through the compatible request and response objects Node gives each.
   const serverFactory = ((handler: RequestHandler) => new DualProtocolServer(handler, options.requestTimeoutMs)) as unknown as FastifyServerFactory;
@@ -45,11 +53,20 @@ export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: {
       body: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
       invocationId: headerValue(request.headers["amz-sdk-invocation-id"]),
     });
-    log.debug(
-      { operation: result.operation, status: result.statusCode, error: result.error?.type, ms: Math.round((performance.now() - started) * 10) / 10 },
-      "request",
-    );
+    const seconds = (performance.now() - started) / 1000;
+    options.metrics.observeRequest(result.operation ?? "unknown", result.error?.type ?? "ok", seconds);
+    log.debug({ operation: result.operation, stream: result.stream, status: result.statusCode, ms: Math.round(seconds * 10_000) / 10 }, "request");
     return reply.code(result.statusCode).headers(awsHeaders()).type(result.contentType).send(result.body);
+  });
+
+  app.get("/health/live", async () => ({ status: "live" }));
+  app.get("/health/ready", async (_request, reply) => {
+    const ready = await options.ready();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready" });
+  });
+  app.get("/metrics", async (_request, reply) => {
+    const text = await options.metrics.registry.metrics();
+    return reply.type(options.metrics.registry.contentType).send(text);
   });
 
   app.setNotFoundHandler((_request, reply) => sendError(reply, new UnknownOperationException("")));

@@ -23,7 +23,16 @@ export interface KinesisReply {
   readonly contentType: string;
   readonly body: Buffer;
   readonly operation?: string;
+  /** The stream the call named, when it named one (for the logs). */
+  readonly stream?: string;
   readonly error?: KinesisError;
+}
+
+/** The stream a decoded input names, by StreamName or StreamARN. */
+function streamOf(input: Record<string, unknown> | undefined): string | undefined {
+  if (typeof input?.StreamName === "string") return input.StreamName;
+  const arn = input?.StreamARN ?? input?.ResourceARN;
+  return typeof arn === "string" ? /:stream\/([^/]+)/.exec(arn)?.[1] : undefined;
 }
 
 /** Everything a request needs except its own arrival time and logger. */
@@ -58,11 +67,12 @@ export class KinesisEndpoint {
     const protocol = protocolFor(call.contentType);
     const ctx: RequestContext = { ...this.services, now: Date.now(), log: this.log, invocationId: call.invocationId };
     let operation: Operation | undefined;
+    let input: Record<string, unknown> | undefined;
     try {
       const body = protocol.parseBody(call.body);
       operation = route(call.target);
       if (body === undefined) throw new SerializationException("");
-      const input = protocol.decodeInput(operation.inputShape, body);
+      input = protocol.decodeInput(operation.inputShape, body);
       checkConstraints(operation.inputShape, input, operation.runtimeLimits?.(input as never, ctx));
       // Without NATS nothing can be answered for sure: say so at once, retryably.
       if (!this.services.engine.available) throw new ServiceUnavailableException("The service is unavailable: NATS is not reachable.");
@@ -70,8 +80,12 @@ export class KinesisEndpoint {
       return { statusCode: 200, contentType: protocol.contentType, body: protocol.encodeOutput(operation.outputShape, output), operation: operation.name };
     } catch (thrown) {
       const error = toKinesisError(thrown);
-      if (error.statusCode >= 500) this.log.error({ err: thrown, operation: operation?.name }, "request failed");
-      return { statusCode: error.statusCode, contentType: protocol.contentType, body: protocol.encodeError(error), operation: operation?.name, error };
+      const stream = streamOf(input);
+      // One line per failed request: what was asked, of which stream, and what it got.
+      const context = { operation: operation?.name, stream, error: error.type, status: error.statusCode };
+      if (error.statusCode >= 500) this.log.error({ ...context, err: thrown }, "request failed");
+      else this.log.info({ ...context, message: error.message }, "request refused");
+      return { statusCode: error.statusCode, contentType: protocol.contentType, body: protocol.encodeError(error), operation: operation?.name, stream, error };
     }
   }
 }

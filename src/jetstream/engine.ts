@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Logger } from "pino";
 import { RecordReader } from "./record-reader.js";
@@ -39,6 +39,7 @@ export class Engine {
 
   private constructor(
     readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
     readonly catalog: StreamCatalog,
     readonly storage: StreamStorage,
     readonly writer: RecordWriter,
@@ -65,9 +66,20 @@ export class Engine {
     const reader = new RecordReader(nc, jsm, options.timeoutMs, cipher);
     const tokenKey = await catalog.sharedSecret("token-key");
     const stopMaintenance = startMaintenance(catalog, storage, options.log, options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS);
-    const engine = new Engine(nc, catalog, storage, writer, reader, tokenKey, documents, stopMaintenance);
+    const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, stopMaintenance);
     void engine.followConnection(options.log);
     return engine;
+  }
+
+  /** Ready to serve: connected to NATS, and JetStream answers. */
+  async ready(): Promise<boolean> {
+    if (!this.available) return false;
+    try {
+      await this.jsm.getAccountInfo();
+      return true;
+    } catch {
+      return false;
+    }
   }
 
   /** False while the NATS connection is down: requests then fail at once instead of waiting. */

@@ -15,12 +15,19 @@ export interface ServiceSettings {
   readonly shardLimit: number;
 }
 
+/** Where operations report the records they move, for the metrics. */
+export interface ShardTraffic {
+  recordsIn(stream: string, shardId: string, records: number, bytes: number): void;
+  recordsOut(stream: string, shardId: string, records: number, bytes: number, iteratorAgeMs: number): void;
+}
+
 /** What an operation handler gets besides its input. */
 export interface RequestContext {
   readonly engine: Engine;
   readonly settings: ServiceSettings;
   readonly iterators: ShardIteratorCodec;
   readonly pageTokens: PageTokenCodec;
+  readonly traffic: ShardTraffic;
   readonly log: Logger;
   /** Epoch ms at which the request arrived: one clock reading per request. */
   readonly now: number;

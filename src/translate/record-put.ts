@@ -73,7 +73,21 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
     if (refused.length > 0) current = await freshMetadata(ctx, current, attempt);
     pending = refused;
   }
+  reportTraffic(ctx, stream.name, records, results);
   return results;
+}
+
+/** Counts what was written per shard, for the metrics. */
+function reportTraffic(ctx: RequestContext, streamName: string, records: readonly RecordToPut[], results: readonly PutResult[]): void {
+  const perShard = new Map<string, { records: number; bytes: number }>();
+  results.forEach((result, i) => {
+    if (result.errorCode !== undefined) return;
+    const totals = perShard.get(result.shardId) ?? { records: 0, bytes: 0 };
+    totals.records++;
+    totals.bytes += records[i]!.Data.length;
+    perShard.set(result.shardId, totals);
+  });
+  for (const [shard, totals] of perShard) ctx.traffic.recordsIn(streamName, shard, totals.records, totals.bytes);
 }
 
 function ownerOf(stream: StreamMetadata, hashKey: bigint, index: number): Shard {

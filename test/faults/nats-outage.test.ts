@@ -71,6 +71,8 @@ describe("NATS unavailable for 10 seconds", () => {
       await sleep(500);
     }
     expect(failures).toBeGreaterThan(10);
+    expect((await fetch(`${server.url}/health/ready`)).status).toBe(503);
+    expect((await fetch(`${server.url}/health/live`)).status).toBe(200);
     await sleep(Math.max(0, outageEnds - Date.now()));
 
     nats = startNats(port);
@@ -82,6 +84,7 @@ describe("NATS unavailable for 10 seconds", () => {
       );
     }
     expect(after, "writes work again without a restart").toBeDefined();
+    expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
     expect((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus).toBe("ACTIVE");
     const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
     const read = await kinesis.send(new GetRecordsCommand({ ShardIterator }));

@@ -9,7 +9,7 @@ import { sequenceNumberFrom } from "../sequence-number.js";
 import type { ShardIterator } from "../shard-iterator.js";
 import { findReadableShard } from "../shard-ref.js";
 import { childShardsOf, sequenceBaseOf } from "../shard-view.js";
-import { isEnded, isOpen } from "../../shards/shard.js";
+import { isEnded, isOpen, shardId } from "../../shards/shard.js";
 import { streamNameOf } from "../stream-ref.js";
 
 const ITERATOR_LIFETIME_MS = 300_000;
@@ -65,10 +65,13 @@ export const getRecords = defineOperation("GetRecords", {
     }
     const next = result.nextSequence === undefined ? position : { kind: "sequence" as const, sequence: result.nextSequence };
     const last = result.records[result.records.length - 1];
+    const millisBehindLatest = result.caughtUp || !last ? 0 : Math.max(0, ctx.now - last.arrivalMs);
+    const bytes = result.records.reduce((sum, record) => sum + record.data.length, 0);
+    ctx.traffic.recordsOut(stream.name, shardId(shard), result.records.length, bytes, millisBehindLatest);
     return {
       Records: toWireRecords(shard, result.records),
       NextShardIterator: ctx.iterators.encode({ ...iterator, position: next, issuedAt: ctx.now }),
-      MillisBehindLatest: result.caughtUp || !last ? 0 : Math.max(0, ctx.now - last.arrivalMs),
+      MillisBehindLatest: millisBehindLatest,
     };
   },
 });
