@@ -11,6 +11,8 @@ const configSchema = z.object({
   dataDir: z.string().min(1).default("./data"),
   /** JetStream memory storage, nothing on disk: throwaway runs such as CI. */
   memory: z.boolean().default(false),
+  /** The embedded server's JetStream sync_interval (2.10+): "always", a duration, or "default". */
+  syncInterval: z.string().regex(/^(always|default|\d+(ms|s|m|h))$/).default("always"),
   namespace: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-' only").default("kinesis"),
   region: z.string().regex(/^[a-z0-9-]+$/).default("us-east-1"),
   accountId: z.string().regex(/^\d{12}$/, "12 digits").default("000000000000"),
@@ -41,6 +43,7 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["nats-url", "NATS_URL", "natsUrl"],
   ["data-dir", "KINESIS_DATA_DIR", "dataDir"],
   ["memory", "KINESIS_MEMORY", "memory"],
+  ["sync-interval", "KINESIS_SYNC_INTERVAL", "syncInterval"],
   ["namespace", "KINESIS_NAMESPACE", "namespace"],
   ["region", "AWS_REGION", "region"],
   ["account-id", "KINESIS_ACCOUNT_ID", "accountId"],

@@ -35,7 +35,7 @@ async function connectNats(url: string, config: Config): Promise<NatsConnection>
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   const embedded: EmbeddedNats | undefined = config.natsUrl
     ? undefined
-    : await startEmbeddedNats({ dataDir: config.memory ? undefined : config.dataDir, log });
+    : await startEmbeddedNats({ dataDir: config.memory ? undefined : config.dataDir, syncInterval: config.syncInterval, log });
   const natsUrl = config.natsUrl ?? embedded!.url;
   try {
     const nc = await connectNats(natsUrl, config);

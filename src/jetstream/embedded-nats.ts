@@ -8,6 +8,11 @@ import type { Logger } from "pino";
 export interface EmbeddedNatsOptions {
   /** Store directory for JetStream; undefined means a temporary one removed at stop (memory mode). */
   readonly dataDir?: string;
+  /**
+   * JetStream's `sync_interval` on servers that have it (2.10+): "always" syncs every write to
+   * disk before acknowledging it; "default" keeps the server's own (every two minutes).
+   */
+  readonly syncInterval?: string;
   readonly log: Logger;
 }
 
@@ -58,7 +63,16 @@ export function ensureNatsServerBinary(log?: Logger): string {
   return installed;
 }
 
-function serverConfig(storeDir: string, portsDir: string): string {
+/** Major and minor of "nats-server: v2.9.10". */
+export function serverVersion(text: string): [number, number] {
+  const match = /v?(\d+)\.(\d+)/.exec(text);
+  return match ? [Number(match[1]), Number(match[2])] : [0, 0];
+}
+
+const supportsSyncInterval = ([major, minor]: [number, number]): boolean => major > 2 || (major === 2 && minor >= 10);
+
+export function serverConfig(storeDir: string, portsDir: string, version: string, syncInterval = "always"): string {
+  const sync = supportsSyncInterval(serverVersion(version)) && syncInterval !== "default" ? ` sync_interval: ${syncInterval}` : "";
   // max_payload: a 1 MiB record plus headers must fit, and UpdateMaxRecordSize may allow more;
   // 8 MB is the usual ceiling and must stay below max_pending.
   return [
@@ -66,7 +80,7 @@ function serverConfig(storeDir: string, portsDir: string): string {
     "max_payload: 8MB",
     "max_pending: 64MB",
     `ports_file_dir: ${JSON.stringify(portsDir)}`,
-    `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
+    `jetstream { store_dir: ${JSON.stringify(storeDir)}${sync} }`,
     "",
   ].join("\n");
 }
@@ -115,7 +129,10 @@ export async function startEmbeddedNats(options: EmbeddedNatsOptions): Promise<E
   const pidFile = join(home, "nats-server.pid");
   killStale(pidFile, log);
   const configFile = join(runDir, "nats-server.conf");
-  writeFileSync(configFile, serverConfig(storeDir, runDir));
+  writeFileSync(configFile, serverConfig(storeDir, runDir, version, options.syncInterval));
+  if (!supportsSyncInterval(serverVersion(version)) && !temporary) {
+    log.warn({ version }, "this nats-server acknowledges writes before syncing them to disk (every two minutes): an OS crash or power failure can lose acknowledged records; nats-server 2.10+ syncs every write");
+  }
 
   const child = spawn(binary, ["-c", configFile], { stdio: ["ignore", "ignore", "pipe"] });
   let stderrTail = "";
