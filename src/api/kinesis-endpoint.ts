@@ -6,6 +6,7 @@ import { SerializationException, UnknownOperationException, type KinesisError } 
 import { targetPrefix } from "../translate/generated/model.js";
 import type { Operation } from "../translate/operation.js";
 import { operations } from "../translate/operations/index.js";
+import { cborProtocol } from "./protocols/cbor.js";
 import { jsonProtocol } from "./protocols/json.js";
 import type { WireProtocol } from "./protocols/protocol.js";
 
@@ -27,7 +28,7 @@ export interface KinesisReply {
 /** Everything a request needs except its own arrival time and logger. */
 export type RequestServices = Omit<RequestContext, "now" | "log">;
 
-const PROTOCOLS: readonly WireProtocol[] = [jsonProtocol];
+const PROTOCOLS: readonly WireProtocol[] = [jsonProtocol, cborProtocol];
 
 function protocolFor(contentType: string | undefined): WireProtocol {
   const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
