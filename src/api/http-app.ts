@@ -2,9 +2,10 @@ import { randomBytes, randomUUID } from "node:crypto";
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory } from "fastify";
 import type { Logger } from "pino";
 import { KinesisError, SerializationException, UnknownOperationException } from "../translate/errors.js";
-import { DualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
+import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
 import type { KinesisEndpoint } from "./kinesis-endpoint.js";
 import { jsonProtocol } from "./protocols/json.js";
+import type { TlsCredentials } from "./tls-certificate.js";
 
 /** Larger than any valid request (10 MiB of records, base64-encoded, plus JSON); refused unread past this. */
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -20,12 +21,14 @@ function awsHeaders(): Record<string, string> {
 
 /**
  * The HTTP face of the server: every POST is a Kinesis call (the service ignores the path),
- * read as raw bytes whatever its content type and handed to the endpoint.
+ * read as raw bytes whatever its content type and handed to the endpoint. Plain (HTTP/1.1 and
+ * h2c on one port) or, given credentials, TLS (HTTP/2 or HTTP/1.1 by ALPN).
  */
-export function createHttpApp(endpoint: KinesisEndpoint, log: Logger): FastifyInstance {
+export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, tls?: TlsCredentials): FastifyInstance {
   // Fastify types its server as HTTP/1 or HTTP/2, not both; requests of both kinds reach the
   // same handler through the compatible request and response objects Node gives each.
-  const serverFactory = ((handler: RequestHandler) => new DualProtocolServer(handler)) as unknown as FastifyServerFactory;
+  const serverFactory = ((handler: RequestHandler) =>
+    tls ? new TlsDualProtocolServer(handler, tls) : new DualProtocolServer(handler)) as unknown as FastifyServerFactory;
   const app = fastify({
     serverFactory,
     bodyLimit: BODY_LIMIT_BYTES,
