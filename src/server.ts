@@ -2,6 +2,8 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { FastifyInstance } from "fastify";
 import { createHttpApp } from "./api/http-app.js";
+import { loadAccessKeys } from "./api/auth/access-keys.js";
+import { RequestGuard } from "./api/auth/request-guard.js";
 import { readTlsCredentials, selfSignedCredentials, type TlsCredentials } from "./api/tls-certificate.js";
 import { KinesisEndpoint } from "./api/kinesis-endpoint.js";
 import type { Config } from "./config.js";
@@ -50,6 +52,8 @@ function tlsCredentialsOf(config: Config, log: Logger): TlsCredentials | undefin
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
   // Files given in the configuration are read before anything starts: a typo fails at once.
   const tls = tlsCredentialsOf(config, log);
+  const accessKeys = loadAccessKeys(config);
+  const guard = accessKeys.size > 0 ? new RequestGuard(accessKeys, config) : undefined;
   const embedded: EmbeddedNats | undefined = config.natsUrl
     ? undefined
     : await startEmbeddedNats({ dataDir: config.memory ? undefined : config.dataDir, log });
@@ -71,6 +75,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         pageTokens: new PageTokenCodec(engine.tokenKey),
       },
       log,
+      guard,
     );
     const app = createHttpApp(endpoint, log);
     const tlsApp = tls ? createHttpApp(endpoint, log, tls) : undefined;
@@ -87,6 +92,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     log.info({ url, tlsUrl, nats: natsUrl, namespace: config.namespace, storage: config.memory ? "memory" : "file" }, "Kinesis endpoint ready");
     if (tls) log.info({ cert: tls.certPath }, "TLS clients must trust this certificate");
+    if (guard) log.info({ accessKeys: accessKeys.size }, "SigV4 signatures are checked");
+    else log.info("no access keys configured: any credentials are accepted");
     return {
       url,
       tlsUrl,

@@ -45,6 +45,7 @@ export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, tls?: TlsC
       target: Array.isArray(target) ? target[0] : target,
       contentType: request.headers["content-type"],
       body: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
+      http: { method: request.method, url: request.url, headers: request.headers },
     });
     log.debug(
       { operation: result.operation, status: result.statusCode, error: result.error?.type, ms: Math.round((performance.now() - started) * 10) / 10 },

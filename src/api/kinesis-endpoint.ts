@@ -9,12 +9,16 @@ import { operations } from "../translate/operations/index.js";
 import { cborProtocol } from "./protocols/cbor.js";
 import { jsonProtocol } from "./protocols/json.js";
 import type { WireProtocol } from "./protocols/protocol.js";
+import type { RequestGuard } from "./auth/request-guard.js";
+import type { HttpRequestParts } from "./auth/signed-request.js";
 
 /** An API call as the HTTP layer hands it over: no HTTP objects past this point. */
 export interface KinesisCall {
   readonly target: string | undefined;
   readonly contentType: string | undefined;
   readonly body: Buffer;
+  /** Method, URL and headers, for checking the signature. */
+  readonly http: HttpRequestParts;
 }
 
 export interface KinesisReply {
@@ -44,13 +48,16 @@ function route(target: string | undefined): Operation {
 
 /**
  * The Kinesis API as a function from call to reply, in the order the service checks things:
- * a body that is not an object, then the target, then an empty body, then the types of the
- * input, then its constraints, then the operation itself.
+ * a body that is not an object, then the target, then an empty body, then the signature (when
+ * access keys are configured), then the types of the input, then its constraints, then what
+ * the signer may do, then the operation itself.
  */
 export class KinesisEndpoint {
   constructor(
     private readonly services: RequestServices,
     private readonly log: Logger,
+    /** Without one, any credentials are accepted and nothing is refused. */
+    private readonly guard?: RequestGuard,
   ) {}
 
   async handle(call: KinesisCall): Promise<KinesisReply> {
@@ -61,8 +68,10 @@ export class KinesisEndpoint {
       const body = protocol.parseBody(call.body);
       operation = route(call.target);
       if (body === undefined) throw new SerializationException("");
+      const principal = await this.guard?.authenticate(call.http, call.body, ctx.now);
       const input = protocol.decodeInput(operation.inputShape, body);
       checkConstraints(operation.inputShape, input, operation.runtimeLimits?.(input as never, ctx));
+      if (principal) await this.guard!.authorize(principal, operation.name, input, ctx);
       const output = await operation.handler(input as never, ctx);
       return { statusCode: 200, contentType: protocol.contentType, body: protocol.encodeOutput(operation.outputShape, output), operation: operation.name };
     } catch (thrown) {
