@@ -1,10 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory } from "fastify";
+import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from "fastify";
 import type { Logger } from "pino";
 import { KinesisError, SerializationException, UnknownOperationException } from "../translate/errors.js";
 import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
-import type { KinesisEndpoint } from "./kinesis-endpoint.js";
-import { jsonProtocol } from "./protocols/json.js";
+import { protocolFor, type KinesisEndpoint } from "./kinesis-endpoint.js";
 import type { TlsCredentials } from "./tls-certificate.js";
 
 /** Larger than any valid request (10 MiB of records, base64-encoded, plus JSON); refused unread past this. */
@@ -54,17 +53,19 @@ export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, tls?: TlsC
     return reply.code(result.statusCode).headers(awsHeaders()).type(result.contentType).send(result.body);
   });
 
-  app.setNotFoundHandler((_request, reply) => sendError(reply, new UnknownOperationException("")));
-  app.setErrorHandler((error: { code?: string; message: string }, _request, reply) => {
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new UnknownOperationException("")));
+  app.setErrorHandler((error: { code?: string; message: string }, request, reply) => {
     const kinesisError =
       error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
         ? new RequestTooLarge(`Request body exceeds ${BODY_LIMIT_BYTES} bytes`)
         : new SerializationException(error.message);
-    return sendError(reply, kinesisError);
+    return sendError(request, reply, kinesisError);
   });
   return app;
 }
 
-function sendError(reply: FastifyReply, error: KinesisError): FastifyReply {
-  return reply.code(error.statusCode).headers(awsHeaders()).type(jsonProtocol.contentType).send(jsonProtocol.encodeError(error));
+/** An error found before the endpoint saw the request, in the protocol the client speaks. */
+function sendError(request: FastifyRequest, reply: FastifyReply, error: KinesisError): FastifyReply {
+  const protocol = protocolFor(request.headers["content-type"]);
+  return reply.code(error.statusCode).headers(awsHeaders()).type(protocol.contentType).send(protocol.encodeError(error));
 }

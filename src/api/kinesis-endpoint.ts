@@ -34,7 +34,8 @@ export type RequestServices = Omit<RequestContext, "now" | "log">;
 
 const PROTOCOLS: readonly WireProtocol[] = [jsonProtocol, cborProtocol];
 
-function protocolFor(contentType: string | undefined): WireProtocol {
+/** The wire protocol of a request, by its Content-Type; JSON when it names neither. */
+export function protocolFor(contentType: string | undefined): WireProtocol {
   const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
   return PROTOCOLS.find((p) => p.contentType === mediaType) ?? jsonProtocol;
 }

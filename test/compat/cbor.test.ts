@@ -141,6 +141,9 @@ describe("AWS CBOR 1.1, as the Java SDK and KCL speak it", () => {
     expect(notCbor).toMatchObject({ status: 400, contentType: "application/x-amz-cbor-1.1", body: { __type: "SerializationException" } });
     const notAMap = await wireCall(server, "cbor", "ListStreams", undefined, { body: Buffer.from([0x83, 1, 2, 3]) });
     expect(notAMap.body).toEqual({ __type: "SerializationException" });
+    // Refused before the endpoint (too large for any request): still answered in CBOR.
+    const tooLarge = await wireCall(server, "cbor", "PutRecords", undefined, { body: Buffer.alloc(17 * 1024 * 1024, 0xa0) });
+    expect(tooLarge).toMatchObject({ status: 413, contentType: "application/x-amz-cbor-1.1", body: { __type: "SerializationException" } });
   });
 
   it("reads what Jackson writes: indefinite-length maps and chunked strings, text where bytes belong", async () => {
@@ -163,7 +166,27 @@ describe("AWS CBOR 1.1, as the Java SDK and KCL speak it", () => {
     expect(answer.body.StreamDescription.StreamName).toBe(stream);
     expect(answer.body.StreamDescription.Shards).toHaveLength(1);
 
+    // PutRecord with Data as a chunked byte string: (_ h'6869', h'21').
+    const put = Buffer.concat([
+      Buffer.from([0xa3]),
+      text("StreamName"),
+      text(stream),
+      text("PartitionKey"),
+      text("k"),
+      text("Data"),
+      Buffer.from([0x5f, 0x42, 0x68, 0x69, 0x41, 0x21, 0xff]),
+    ]);
+    const chunkedPut = await wireCall(server, "cbor", "PutRecord", undefined, { body: put });
+    expect(chunkedPut).toMatchObject({ status: 200, body: { SequenceNumber: expect.any(String) } });
     const base64Data = await call("cbor", "PutRecord", { StreamName: stream, PartitionKey: "k", Data: "aGk=" });
     expect(base64Data.status).toBe(200);
+    const iterator = await call("cbor", "GetShardIterator", {
+      StreamName: stream,
+      ShardId: chunkedPut.body.ShardId,
+      ShardIteratorType: "AT_SEQUENCE_NUMBER",
+      StartingSequenceNumber: chunkedPut.body.SequenceNumber,
+    });
+    const read = await call("cbor", "GetRecords", { ShardIterator: iterator.body.ShardIterator, Limit: 2 });
+    expect(read.body.Records.map((r: { Data: string }) => Buffer.from(r.Data, "base64").toString())).toEqual(["hi!", "hi"]);
   });
 });

@@ -32,14 +32,14 @@ export function encodeCbor(value: unknown): Buffer {
 
 /**
  * cbor-x is fast but refuses indefinite-length (chunked) text and byte strings, which Jackson
- * writes for long strings; cbor2 reads every valid CBOR item, ten times slower. Take the fast
- * path, and the complete one only for what it refuses.
+ * writes for long strings, and words that refusal differently by where it meets them; cbor2
+ * reads every valid CBOR item, ten times slower. Take the fast path, and the complete one
+ * whenever the fast one fails: a body neither can read is malformed.
  */
 export function decodeCbor(bytes: Buffer): unknown {
   try {
     return decoder.decode(bytes);
-  } catch (error) {
-    if (!(error instanceof Error && /indefinite length/i.test(error.message))) throw error;
+  } catch {
     return decodeStreamingCbor(bytes, {
       tags: new Map([[EPOCH_TAG, (tag: { contents: unknown }) => new CborEpochMillis(tag.contents)]]),
     });
