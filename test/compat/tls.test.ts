@@ -119,6 +119,13 @@ describe("the TLS listener", () => {
     expect(JSON.parse(stdout)).toEqual(["boto3 over tls"]);
   });
 
+  it("serves the AWS CLI over https with --ca-bundle", async () => {
+    const env = { ...process.env, AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test-secret", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
+    const url = server.tlsUrl!.replace("127.0.0.1", "localhost");
+    const { stdout } = await run("aws", ["--endpoint-url", url, "--ca-bundle", server.tlsCertPath!, "--output", "json", "kinesis", "list-streams"], { env, timeout: 30_000 });
+    expect(JSON.parse(stdout)).toHaveProperty("StreamNames");
+  });
+
   it("is a real certificate check: a client that does not trust it fails", async () => {
     const kinesis = tlsClient(server.tlsUrl!, null);
     try {
