@@ -31,6 +31,16 @@ const configSchema = z.object({
     .string()
     .refine((text) => Buffer.from(text, "base64").length === 32, "base64 of 32 bytes")
     .optional(),
+  /** Also listen with TLS (HTTP/2 or HTTP/1.1 by ALPN), with a self-signed certificate for localhost unless one is given. */
+  tls: z.boolean().default(false),
+  tlsPort: z.coerce.number().int().min(0).max(65535).default(4568),
+  /** PEM certificate (chain) and private key of the TLS listener; giving them turns it on. */
+  tlsCert: z.string().min(1).optional(),
+  tlsKey: z.string().min(1).optional(),
+  /** Access keys whose signatures are checked (JSON file); with none, any credentials are accepted. */
+  credentialsFile: z.string().min(1).optional(),
+  /** Access keys as `AKID:secret[,AKID:secret...]`, full access each. */
+  credentials: z.string().min(1).optional(),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -56,8 +66,17 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["dedupe-window-ms", "KINESIS_DEDUPE_WINDOW_MS", "dedupeWindowMs"],
   ["request-timeout-ms", "KINESIS_REQUEST_TIMEOUT_MS", "requestTimeoutMs"],
   ["master-key", "KINESIS_MASTER_KEY", "masterKey"],
+  ["tls", "KINESIS_TLS", "tls"],
+  ["tls-port", "KINESIS_TLS_PORT", "tlsPort"],
+  ["tls-cert", "KINESIS_TLS_CERT", "tlsCert"],
+  ["tls-key", "KINESIS_TLS_KEY", "tlsKey"],
+  ["credentials-file", "KINESIS_CREDENTIALS_FILE", "credentialsFile"],
+  ["credentials", "KINESIS_CREDENTIALS", "credentials"],
   ["log-level", "LOG_LEVEL", "logLevel"],
 ];
+
+/** Settings given as bare flags (`--memory`), or as 1/true/yes in the environment. */
+const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(["memory", "tls"]);
 
 export const USAGE = [
   "Options (flag, or environment variable):",
@@ -69,16 +88,18 @@ const truthy = (text: string): boolean => !["", "0", "false", "no"].includes(tex
 /** Reads flags (`--port 4567`, `--memory`) and environment variables into a checked Config. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Config {
   const options = Object.fromEntries(
-    SETTINGS.map(([flag, , key]) => [flag, { type: key === "memory" ? ("boolean" as const) : ("string" as const) }]),
+    SETTINGS.map(([flag, , key]) => [flag, { type: BOOLEAN_KEYS.has(key) ? ("boolean" as const) : ("string" as const) }]),
   );
   const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
   const raw: Record<string, unknown> = {};
   for (const [flag, envName, key] of SETTINGS) {
     const value = values[flag] ?? env[envName];
     if (value === undefined || value === "") continue;
-    raw[key] = key === "memory" && typeof value === "string" ? truthy(value) : value;
+    raw[key] = BOOLEAN_KEYS.has(key) && typeof value === "string" ? truthy(value) : value;
   }
-  const parsed = configSchema.safeParse(raw);
+  const parsed = configSchema
+    .refine((c) => (c.tlsCert === undefined) === (c.tlsKey === undefined), { message: "give both or neither", path: ["tlsCert/tlsKey"] })
+    .safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`);
     throw new Error(`invalid configuration: ${problems.join("; ")}`);

@@ -1,6 +1,10 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import type { FastifyInstance } from "fastify";
 import { createHttpApp } from "./api/http-app.js";
+import { loadAccessKeys } from "./api/auth/access-keys.js";
+import { RequestGuard } from "./api/auth/request-guard.js";
+import { readTlsCredentials, selfSignedCredentials, type TlsCredentials } from "./api/tls-certificate.js";
 import { KinesisEndpoint } from "./api/kinesis-endpoint.js";
 import { ServiceMetrics } from "./api/metrics.js";
 import type { Config } from "./config.js";
@@ -12,6 +16,10 @@ import { ShardIteratorCodec } from "./translate/shard-iterator.js";
 export interface RunningServer {
   /** http://host:port of the Kinesis endpoint. */
   readonly url: string;
+  /** https://host:port of the TLS listener, when there is one. */
+  readonly tlsUrl?: string;
+  /** The certificate clients of the TLS listener must trust. */
+  readonly tlsCertPath?: string;
   readonly natsUrl: string;
   /** Prefix of the JetStream names this server uses. */
   readonly namespace: string;
@@ -32,7 +40,23 @@ async function connectNats(url: string, config: Config): Promise<NatsConnection>
   });
 }
 
+async function listen(app: FastifyInstance, scheme: "http" | "https", host: string, port: number): Promise<string> {
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const bound = typeof address === "object" && address ? address.port : port;
+  return `${scheme}://${host.includes(":") ? `[${host}]` : host}:${bound}`;
+}
+
+function tlsCredentialsOf(config: Config, log: Logger): TlsCredentials | undefined {
+  if (config.tlsCert && config.tlsKey) return readTlsCredentials(config.tlsCert, config.tlsKey);
+  return config.tls ? selfSignedCredentials(config.dataDir, log) : undefined;
+}
+
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  // Files given in the configuration are read before anything starts: a typo fails at once.
+  const tls = tlsCredentialsOf(config, log);
+  const accessKeys = loadAccessKeys(config);
+  const guard = accessKeys.size > 0 ? new RequestGuard(accessKeys, config) : undefined;
   const embedded: EmbeddedNats | undefined = config.natsUrl
     ? undefined
     : await startEmbeddedNats({ dataDir: config.memory ? undefined : config.dataDir, syncInterval: config.syncInterval, log });
@@ -58,19 +82,34 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
         traffic: metrics,
       },
       log,
+      guard,
     );
-    const app = createHttpApp(endpoint, log, { requestTimeoutMs: config.requestTimeoutMs, metrics, ready: () => engine.ready() });
-    await app.listen({ host: config.host, port: config.port });
-    const address = app.server.address();
-    const port = typeof address === "object" && address ? address.port : config.port;
-    const url = `http://${config.host.includes(":") ? `[${config.host}]` : config.host}:${port}`;
-    log.info({ url, nats: natsUrl, namespace: config.namespace, storage: config.memory ? "memory" : "file" }, "Kinesis endpoint ready");
+    const httpOptions = { requestTimeoutMs: config.requestTimeoutMs, metrics, ready: () => engine.ready() };
+    const app = createHttpApp(endpoint, log, httpOptions);
+    const tlsApp = tls ? createHttpApp(endpoint, log, { ...httpOptions, tls }) : undefined;
+    let url: string;
+    let tlsUrl: string | undefined;
+    try {
+      url = await listen(app, "http", config.host, config.port);
+      tlsUrl = tlsApp ? await listen(tlsApp, "https", config.host, config.tlsPort) : undefined;
+    } catch (error) {
+      await Promise.all([app.close(), tlsApp?.close()]);
+      engine.close();
+      await nc.close();
+      throw error;
+    }
+    log.info({ url, tlsUrl, nats: natsUrl, namespace: config.namespace, storage: config.memory ? "memory" : "file" }, "Kinesis endpoint ready");
+    if (tls) log.info({ cert: tls.certPath }, "TLS clients must trust this certificate");
+    if (guard) log.info({ accessKeys: accessKeys.size }, "SigV4 signatures are checked");
+    else log.info("no access keys configured: any credentials are accepted");
     return {
       url,
+      tlsUrl,
+      tlsCertPath: tls?.certPath,
       natsUrl,
       namespace: config.namespace,
       async close() {
-        await app.close();
+        await Promise.all([app.close(), tlsApp?.close()]);
         engine.close();
         await nc.drain().catch(() => nc.close());
         await embedded?.stop();

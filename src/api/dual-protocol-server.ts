@@ -1,6 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
 import net, { type Socket } from "node:net";
+import tls from "node:tls";
 
 export type RequestHandler = (
   request: IncomingMessage | Http2ServerRequest,
@@ -13,13 +14,13 @@ const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 const RECEIVE_WINDOW_BYTES = 16 * 1024 * 1024;
 
 /**
- * One port for HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c): the AWS SDK for
- * JavaScript speaks HTTP/2 to http:// endpoints, botocore and the CLI speak HTTP/1.1. Each
- * connection is read until its first bytes show the HTTP/2 preface (or cannot be it), then
- * the bytes are put back and the socket handed to the matching Node server, which reads them
- * natively.
+ * The HTTP/1.1 and HTTP/2 servers behind one listening socket, and the routing of each
+ * connection to one of them. Each connection is read until its first bytes show the HTTP/2
+ * preface (or cannot be it), then the bytes are put back and the socket handed to the matching
+ * Node server, which reads them natively. Over TLS the same holds for the decrypted bytes:
+ * ALPN has told the client which to send.
  */
-export class DualProtocolServer extends net.Server {
+class HttpProtocols {
   readonly http1: http.Server;
   readonly http2: http2.Http2Server;
   private readonly sessions = new Set<ServerHttp2Session>();
@@ -27,9 +28,9 @@ export class DualProtocolServer extends net.Server {
 
   constructor(
     handler: RequestHandler,
+    listener: net.Server,
     private readonly requestTimeoutMs: number,
   ) {
-    super((socket) => this.route(socket));
     // Slow or stalled clients are cut off: headers within 10 s (or the request timeout if
     // shorter), the whole request within the request timeout; checked every second.
     const headersTimeout = Math.min(requestTimeoutMs, 10_000);
@@ -50,7 +51,7 @@ export class DualProtocolServer extends net.Server {
     });
     // The HTTP/1.1 server never listens itself; its connection tracking (idle connections,
     // request and header timeouts) starts on 'listening', so start it when we listen.
-    this.once("listening", () => this.http1.emit("listening"));
+    listener.once("listening", () => this.http1.emit("listening"));
     // A keep-alive connection whose request was under way at close() is idle once answered:
     // close it then rather than when its keep-alive timeout runs out.
     this.http1.on("request", (_request: IncomingMessage, response: ServerResponse) => {
@@ -60,14 +61,12 @@ export class DualProtocolServer extends net.Server {
     });
   }
 
-  override close(callback?: (error?: Error) => void): this {
+  close(): void {
     this.closing = true;
     // Stops the HTTP/1.1 server's connection checks; it was never bound, so its error is moot.
     this.http1.close(() => undefined);
-    return super.close(callback);
   }
 
-  /** Closes keep-alive connections that carry no request; called by fastify when closing. */
   closeIdleConnections(): void {
     this.http1.closeIdleConnections();
     // An HTTP/2 session closes gracefully: streams under way finish, no new ones start.
@@ -79,7 +78,7 @@ export class DualProtocolServer extends net.Server {
     for (const session of this.sessions) session.destroy();
   }
 
-  private route(socket: Socket): void {
+  route(socket: Socket): void {
     // A connection that never says which protocol it speaks is dropped.
     socket.setTimeout(Math.min(this.requestTimeoutMs, 10_000), () => socket.destroy());
     let head: Buffer = Buffer.alloc(0);
@@ -103,5 +102,60 @@ export class DualProtocolServer extends net.Server {
     };
     socket.on("data", onData);
     socket.on("error", () => socket.destroy());
+  }
+}
+
+/**
+ * One port for HTTP/1.1 and cleartext HTTP/2 with prior knowledge (h2c): the AWS SDK for
+ * JavaScript speaks HTTP/2 to http:// endpoints, botocore and the CLI speak HTTP/1.1.
+ */
+export class DualProtocolServer extends net.Server {
+  private readonly protocols: HttpProtocols;
+
+  constructor(handler: RequestHandler, requestTimeoutMs: number) {
+    super((socket) => this.protocols.route(socket));
+    this.protocols = new HttpProtocols(handler, this, requestTimeoutMs);
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    this.protocols.close();
+    return super.close(callback);
+  }
+
+  /** Closes keep-alive connections that carry no request; called by fastify when closing. */
+  closeIdleConnections(): void {
+    this.protocols.closeIdleConnections();
+  }
+
+  closeAllConnections(): void {
+    this.protocols.closeAllConnections();
+  }
+}
+
+/**
+ * The same over TLS: HTTP/2 or HTTP/1.1 as ALPN agreed (the Java SDK and the KPL ask for h2,
+ * botocore for http/1.1), served by the same handler as the plain port.
+ */
+export class TlsDualProtocolServer extends tls.Server {
+  private readonly protocols: HttpProtocols;
+
+  constructor(handler: RequestHandler, credentials: { cert: Buffer; key: Buffer }, requestTimeoutMs: number) {
+    super({ cert: credentials.cert, key: credentials.key, ALPNProtocols: ["h2", "http/1.1"] }, (socket) => this.protocols.route(socket));
+    this.protocols = new HttpProtocols(handler, this, requestTimeoutMs);
+    // A client that gives up during the handshake (or speaks plain HTTP to this port).
+    this.on("tlsClientError", (_error, socket) => socket.destroy());
+  }
+
+  override close(callback?: (error?: Error) => void): this {
+    this.protocols.close();
+    return super.close(callback);
+  }
+
+  closeIdleConnections(): void {
+    this.protocols.closeIdleConnections();
+  }
+
+  closeAllConnections(): void {
+    this.protocols.closeAllConnections();
   }
 }

@@ -1,11 +1,11 @@
 import { randomBytes, randomUUID } from "node:crypto";
-import fastify, { type FastifyInstance, type FastifyReply, type FastifyServerFactory } from "fastify";
+import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from "fastify";
 import type { Logger } from "pino";
 import { KinesisError, SerializationException, UnknownOperationException } from "../translate/errors.js";
-import { DualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
-import type { KinesisEndpoint } from "./kinesis-endpoint.js";
+import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
+import { protocolFor, type KinesisEndpoint } from "./kinesis-endpoint.js";
 import type { ServiceMetrics } from "./metrics.js";
-import { jsonProtocol } from "./protocols/json.js";
+import type { TlsCredentials } from "./tls-certificate.js";
 
 /** Larger than any valid request (10 MiB of records, base64-encoded, plus JSON); refused unread past this. */
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -23,19 +23,24 @@ function awsHeaders(): Record<string, string> {
 
 /**
  * The HTTP face of the server: every POST is a Kinesis call (the service ignores the path),
- * read as raw bytes whatever its content type and handed to the endpoint.
+ * read as raw bytes whatever its content type and handed to the endpoint. Plain (HTTP/1.1 and
+ * h2c on one port) or, given credentials, TLS (HTTP/2 or HTTP/1.1 by ALPN).
  */
 export interface HttpAppOptions {
   readonly requestTimeoutMs: number;
   readonly metrics: ServiceMetrics;
   /** Whether NATS and JetStream answer: /health/ready. */
   readonly ready: () => Promise<boolean>;
+  /** Serve TLS (HTTP/2 or HTTP/1.1 by ALPN) with these instead of plain HTTP. */
+  readonly tls?: TlsCredentials;
 }
 
 export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: HttpAppOptions): FastifyInstance {
+  const { tls, requestTimeoutMs } = options;
   // Fastify types its server as HTTP/1 or HTTP/2, not both; requests of both kinds reach the
   // same handler through the compatible request and response objects Node gives each.
-  const serverFactory = ((handler: RequestHandler) => new DualProtocolServer(handler, options.requestTimeoutMs)) as unknown as FastifyServerFactory;
+  const serverFactory = ((handler: RequestHandler) =>
+    tls ? new TlsDualProtocolServer(handler, tls, requestTimeoutMs) : new DualProtocolServer(handler, requestTimeoutMs)) as unknown as FastifyServerFactory;
   const app = fastify({
     serverFactory,
     bodyLimit: BODY_LIMIT_BYTES,
@@ -52,6 +57,7 @@ export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: H
       contentType: request.headers["content-type"],
       body: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
       invocationId: headerValue(request.headers["amz-sdk-invocation-id"]),
+      http: { method: request.method, url: request.url, headers: request.headers },
     });
     const seconds = (performance.now() - started) / 1000;
     options.metrics.observeRequest(result.operation ?? "unknown", result.error?.type ?? "ok", seconds);
@@ -69,17 +75,19 @@ export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: H
     return reply.type(options.metrics.registry.contentType).send(text);
   });
 
-  app.setNotFoundHandler((_request, reply) => sendError(reply, new UnknownOperationException("")));
-  app.setErrorHandler((error: { code?: string; message: string }, _request, reply) => {
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new UnknownOperationException("")));
+  app.setErrorHandler((error: { code?: string; message: string }, request, reply) => {
     const kinesisError =
       error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
         ? new RequestTooLarge(`Request body exceeds ${BODY_LIMIT_BYTES} bytes`)
         : new SerializationException(error.message);
-    return sendError(reply, kinesisError);
+    return sendError(request, reply, kinesisError);
   });
   return app;
 }
 
-function sendError(reply: FastifyReply, error: KinesisError): FastifyReply {
-  return reply.code(error.statusCode).headers(awsHeaders()).type(jsonProtocol.contentType).send(jsonProtocol.encodeError(error));
+/** An error found before the endpoint saw the request, in the protocol the client speaks. */
+function sendError(request: FastifyRequest, reply: FastifyReply, error: KinesisError): FastifyReply {
+  const protocol = protocolFor(request.headers["content-type"]);
+  return reply.code(error.statusCode).headers(awsHeaders()).type(protocol.contentType).send(protocol.encodeError(error));
 }

@@ -6,8 +6,11 @@ import { SerializationException, ServiceUnavailableException, UnknownOperationEx
 import { targetPrefix } from "../translate/generated/model.js";
 import type { Operation } from "../translate/operation.js";
 import { operations } from "../translate/operations/index.js";
+import { cborProtocol } from "./protocols/cbor.js";
 import { jsonProtocol } from "./protocols/json.js";
 import type { WireProtocol } from "./protocols/protocol.js";
+import type { RequestGuard } from "./auth/request-guard.js";
+import type { HttpRequestParts } from "./auth/signed-request.js";
 
 /** An API call as the HTTP layer hands it over: no HTTP objects past this point. */
 export interface KinesisCall {
@@ -16,6 +19,8 @@ export interface KinesisCall {
   readonly body: Buffer;
   /** `amz-sdk-invocation-id`: AWS SDKs send the same one on each retry of a call. */
   readonly invocationId?: string;
+  /** Method, URL and headers, for checking the signature. */
+  readonly http: HttpRequestParts;
 }
 
 export interface KinesisReply {
@@ -38,9 +43,10 @@ function streamOf(input: Record<string, unknown> | undefined): string | undefine
 /** Everything a request needs except its own arrival time and logger. */
 export type RequestServices = Omit<RequestContext, "now" | "log" | "invocationId">;
 
-const PROTOCOLS: readonly WireProtocol[] = [jsonProtocol];
+const PROTOCOLS: readonly WireProtocol[] = [jsonProtocol, cborProtocol];
 
-function protocolFor(contentType: string | undefined): WireProtocol {
+/** The wire protocol of a request, by its Content-Type; JSON when it names neither. */
+export function protocolFor(contentType: string | undefined): WireProtocol {
   const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
   return PROTOCOLS.find((p) => p.contentType === mediaType) ?? jsonProtocol;
 }
@@ -54,13 +60,16 @@ function route(target: string | undefined): Operation {
 
 /**
  * The Kinesis API as a function from call to reply, in the order the service checks things:
- * a body that is not an object, then the target, then an empty body, then the types of the
- * input, then its constraints, then the operation itself.
+ * a body that is not an object, then the target, then an empty body, then the signature (when
+ * access keys are configured), then the types of the input, then its constraints, then what
+ * the signer may do, then the operation itself.
  */
 export class KinesisEndpoint {
   constructor(
     private readonly services: RequestServices,
     private readonly log: Logger,
+    /** Without one, any credentials are accepted and nothing is refused. */
+    private readonly guard?: RequestGuard,
   ) {}
 
   async handle(call: KinesisCall): Promise<KinesisReply> {
@@ -72,8 +81,10 @@ export class KinesisEndpoint {
       const body = protocol.parseBody(call.body);
       operation = route(call.target);
       if (body === undefined) throw new SerializationException("");
+      const principal = await this.guard?.authenticate(call.http, call.body, ctx.now);
       input = protocol.decodeInput(operation.inputShape, body);
       checkConstraints(operation.inputShape, input, operation.runtimeLimits?.(input as never, ctx));
+      if (principal) await this.guard!.authorize(principal, operation.name, input, ctx);
       // Without NATS nothing can be answered for sure: say so at once, retryably.
       if (!this.services.engine.available) throw new ServiceUnavailableException("The service is unavailable: NATS is not reachable.");
       const output = await operation.handler(input as never, ctx);

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
+import { ensureDebianBinary, type DebianBinary } from "../system/debian-package.js";
 
 /** How to start a private nats-server. */
 export interface EmbeddedNatsOptions {
@@ -22,45 +23,15 @@ export interface EmbeddedNats {
   stop(): Promise<void>;
 }
 
-const CANDIDATES = ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"];
-export const INSTALL_HINT = "sudo apt-get update && sudo apt-get install -y nats-server";
+const NATS_SERVER: DebianBinary = {
+  command: "nats-server",
+  packageName: "nats-server",
+  candidates: ["/usr/sbin/nats-server", "/usr/bin/nats-server", "/usr/local/bin/nats-server"],
+};
 
-function findOnPath(): string | undefined {
-  const found = spawnSync("sh", ["-c", "command -v nats-server"], { encoding: "utf8" });
-  const path = found.stdout.trim();
-  return path || CANDIDATES.find((candidate) => existsSync(candidate));
-}
-
-function canInstall(): string[] | undefined {
-  if (process.getuid?.() === 0) return [];
-  return spawnSync("sudo", ["-n", "true"]).status === 0 ? ["sudo", "-n"] : undefined;
-}
-
-function runApt(prefix: string[], args: string[]): boolean {
-  const [cmd, ...rest] = [...prefix, "apt-get", ...args];
-  const env = { ...process.env, DEBIAN_FRONTEND: "noninteractive" };
-  return spawnSync(cmd!, rest, { stdio: "inherit", env }).status === 0;
-}
-
-/**
- * The path of the nats-server binary, installing Debian's package first when it is missing and
- * this process may (root, or password-less sudo). Throws with the command to run otherwise.
- */
+/** The path of the nats-server binary, installing Debian's package when missing and allowed. */
 export function ensureNatsServerBinary(log?: Logger): string {
-  const existing = findOnPath();
-  if (existing) return existing;
-  const prefix = canInstall();
-  if (!prefix) {
-    throw new Error(`nats-server is not installed and this user cannot install it. Run: ${INSTALL_HINT} (or set NATS_URL to use a running NATS server)`);
-  }
-  log?.info("nats-server not found: installing the Debian package");
-  const quiet = ["-y", "-q", "install", "nats-server"];
-  if (!runApt(prefix, quiet) && !(runApt(prefix, ["-q", "update"]) && runApt(prefix, quiet))) {
-    throw new Error(`installing nats-server failed. Run: ${INSTALL_HINT} (or set NATS_URL)`);
-  }
-  const installed = findOnPath();
-  if (!installed) throw new Error(`nats-server still missing after install. Run: ${INSTALL_HINT}`);
-  return installed;
+  return ensureDebianBinary(NATS_SERVER, log, " (or set NATS_URL to use a running NATS server)");
 }
 
 /** Major and minor of "nats-server: v2.9.10". */

@@ -77,21 +77,19 @@ export class SerializationException extends KinesisError {
 export class UnknownOperationException extends KinesisError {
   readonly type = "UnknownOperationException";
 }
+// Kinesis (a JSON 1.1 Coral service) answers signature failures with HTTP 400, not the 403 of
+// REST services: clients report "Status Code: 400; Error Code: InvalidSignatureException".
 export class MissingAuthenticationTokenException extends KinesisError {
   readonly type = "MissingAuthenticationTokenException";
-  override readonly statusCode = 403;
 }
 export class IncompleteSignatureException extends KinesisError {
   readonly type = "IncompleteSignatureException";
-  override readonly statusCode = 403;
 }
 export class InvalidSignatureException extends KinesisError {
   readonly type = "InvalidSignatureException";
-  override readonly statusCode = 403;
 }
 export class UnrecognizedClientException extends KinesisError {
   readonly type = "UnrecognizedClientException";
-  override readonly statusCode = 403;
 }
 /** Retryable "try again": the SDKs back off and resend. Used when NATS is briefly unreachable. */
 export class ServiceUnavailableException extends KinesisError {

@@ -1,5 +1,5 @@
 import { SerializationException } from "../../translate/errors.js";
-import { shapeOf, type ShapeDef } from "../../translate/shape.js";
+import { decodeWireInput, type ScalarReader } from "./input-decoder.js";
 
 /**
  * Turns a parsed JSON body into the operation's input: blobs decoded from base64, timestamps
@@ -7,83 +7,36 @@ import { shapeOf, type ShapeDef } from "../../translate/shape.js";
  * fails the whole request with the SerializationException text the real service gives.
  */
 export function decodeJsonInput(shapeName: string, body: unknown): Record<string, unknown> {
-  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new SerializationException("");
-  return decodeStructure(shapeOf(shapeName), body as Record<string, unknown>);
+  return decodeWireInput(shapeName, body, jsonScalars);
 }
 
-const NUMBER_CLASS = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";
+export const NUMBER_CLASS = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";
 
-function javaClassOf(value: unknown): string {
+/** The Java class the service names when a JSON scalar has the wrong type. */
+export function javaClassOf(value: unknown): string {
   if (typeof value === "boolean") return "class java.lang.Boolean";
   if (typeof value === "number") return NUMBER_CLASS;
   return "class java.lang.String";
 }
 
-/** The errors for objects and arrays met where a scalar (or another container) was expected. */
-function containerMismatch(value: unknown): SerializationException | undefined {
-  if (Array.isArray(value)) return new SerializationException("Start of list found where not expected");
-  if (typeof value === "object" && value !== null) return new SerializationException("Start of structure or map found where not expected.");
-  return undefined;
-}
+const jsonScalars: ScalarReader = {
+  string(value) {
+    if (typeof value !== "string") throw new SerializationException(`${javaClassOf(value)} can not be converted to an String`);
+    return value;
+  },
+  integer: decodeInteger,
+  boolean: decodeBoolean,
+  blob(value) {
+    if (typeof value !== "string") throw new SerializationException(`${javaClassOf(value)} can not be converted to a Blob`);
+    return decodeBase64(value);
+  },
+  timestamp(value) {
+    if (typeof value !== "number") throw new SerializationException(`${javaClassOf(value)} can not be converted to milliseconds since epoch`);
+    return new Date(Math.round(value * 1000));
+  },
+};
 
-function decodeValue(shape: ShapeDef, value: unknown): unknown {
-  switch (shape.type) {
-    case "structure":
-      if (Array.isArray(value) || typeof value !== "object") throw containerMismatch(value) ?? new SerializationException("Expected null");
-      return decodeStructure(shape, value as Record<string, unknown>);
-    case "list":
-      if (!Array.isArray(value)) throw containerMismatch(value) ?? new SerializationException("Expected list or null");
-      return value.map((item) => (item === null ? undefined : decodeMember(shapeOf(shape.member!), item)));
-    case "map":
-      if (Array.isArray(value) || typeof value !== "object") throw containerMismatch(value) ?? new SerializationException("Expected map or null");
-      return decodeMap(shape, value as Record<string, unknown>);
-    default:
-      throw containerMismatch(value) ?? new Error("unreachable");
-  }
-}
-
-function decodeStructure(shape: ShapeDef, object: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  for (const [name, memberShape] of Object.entries(shape.members ?? {})) {
-    const value = object[name];
-    if (value === null || value === undefined) continue;
-    result[name] = decodeMember(shapeOf(memberShape), value);
-  }
-  return result;
-}
-
-function decodeMap(shape: ShapeDef, object: Record<string, unknown>): Record<string, unknown> {
-  const result: Record<string, unknown> = {};
-  const valueShape = shapeOf(shape.value!);
-  for (const [key, value] of Object.entries(object)) {
-    if (value !== null) result[key] = decodeMember(valueShape, value);
-  }
-  return result;
-}
-
-function decodeMember(shape: ShapeDef, value: unknown): unknown {
-  if (typeof value === "object") return decodeValue(shape, value);
-  switch (shape.type) {
-    case "string":
-      if (typeof value !== "string") throw new SerializationException(`${javaClassOf(value)} can not be converted to an String`);
-      return value;
-    case "integer":
-    case "long":
-      return decodeInteger(value, shape.type === "integer" ? "Integer" : "Long");
-    case "boolean":
-      return decodeBoolean(value);
-    case "blob":
-      if (typeof value !== "string") throw new SerializationException(`${javaClassOf(value)} can not be converted to a Blob`);
-      return decodeBase64(value);
-    case "timestamp":
-      if (typeof value !== "number") throw new SerializationException(`${javaClassOf(value)} can not be converted to milliseconds since epoch`);
-      return new Date(Math.round(value * 1000));
-    default:
-      return decodeValue(shape, value);
-  }
-}
-
-function decodeInteger(value: unknown, javaType: "Integer" | "Long"): number {
+export function decodeInteger(value: unknown, javaType: "Integer" | "Long"): number {
   if (typeof value !== "number") throw new SerializationException(`${javaClassOf(value)} can not be converted to an ${javaType}`);
   // The service truncates fractions and clamps to the Java type's range rather than refusing.
   const truncated = Math.trunc(value);
@@ -91,7 +44,7 @@ function decodeInteger(value: unknown, javaType: "Integer" | "Long"): number {
   return truncated;
 }
 
-function decodeBoolean(value: unknown): boolean {
+export function decodeBoolean(value: unknown): boolean {
   if (typeof value === "boolean") return value;
   if (typeof value === "number") throw new SerializationException(`${NUMBER_CLASS} can not be converted to an Boolean`);
   const text = String(value).toLowerCase();

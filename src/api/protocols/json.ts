@@ -84,6 +84,7 @@ class JsonWriter {
 /** AWS JSON 1.1, the protocol of botocore, the CLI and the JavaScript SDK. */
 export const jsonProtocol: WireProtocol = {
   contentType: "application/x-amz-json-1.1",
+  eventContentType: "application/json",
 
   parseBody(body) {
     if (body.length === 0) return undefined;
