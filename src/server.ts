@@ -4,6 +4,7 @@ import type { FastifyInstance } from "fastify";
 import { createHttpApp } from "./api/http-app.js";
 import { loadAccessKeys } from "./api/auth/access-keys.js";
 import { RequestGuard } from "./api/auth/request-guard.js";
+import { storedResourcePolicies } from "./api/auth/resource-policies.js";
 import { readTlsCredentials, selfSignedCredentials, type TlsCredentials } from "./api/tls-certificate.js";
 import { KinesisEndpoint } from "./api/kinesis-endpoint.js";
 import { ServiceMetrics } from "./api/metrics.js";
@@ -56,7 +57,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   // Files given in the configuration are read before anything starts: a typo fails at once.
   const tls = tlsCredentialsOf(config, log);
   const accessKeys = loadAccessKeys(config);
-  const guard = accessKeys.size > 0 ? new RequestGuard(accessKeys, config) : undefined;
   const embedded: EmbeddedNats | undefined = config.natsUrl
     ? undefined
     : await startEmbeddedNats({ dataDir: config.memory ? undefined : config.dataDir, syncInterval: config.syncInterval, log });
@@ -72,6 +72,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       ...(config.masterKey && { masterKey: Buffer.from(config.masterKey, "base64") }),
       log,
     });
+    const guard = accessKeys.size > 0 ? new RequestGuard(accessKeys, config, storedResourcePolicies(engine.documents.policies)) : undefined;
     const metrics = new ServiceMetrics(engine);
     const endpoint = new KinesisEndpoint(
       {

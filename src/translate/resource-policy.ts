@@ -48,3 +48,38 @@ export function checkPolicyDocument(text: string): void {
   if (statements.length === 0 || Statement === undefined) throw invalid("no Statement.");
   statements.forEach(checkStatement);
 }
+
+export type PolicyEffect = "allow" | "deny" | "undecided";
+
+/** `*` and `?` wildcards, as IAM matches actions and resources. */
+const globMatches = (pattern: string, text: string, caseInsensitive = false): boolean =>
+  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".")}$`, caseInsensitive ? "i" : "").test(text);
+
+const asList = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : typeof value === "string" ? [value] : []);
+
+/** A Principal names the caller: "*", its ARN, its account (id or root ARN). */
+function principalMatches(principal: unknown, callerArn: string): boolean {
+  if (principal === "*") return true;
+  const account = /^arn:aws[^:]*:iam::(\d{12}):/.exec(callerArn)?.[1];
+  const named = typeof principal === "object" && principal !== null ? asList((principal as Record<string, unknown>).AWS) : [];
+  return named.some((p) => p === "*" || p === callerArn || p === account || p === `arn:aws:iam::${account}:root`);
+}
+
+/**
+ * What a stored resource policy says of a request: "deny" if a Deny statement matches, else
+ * "allow" if an Allow statement does, else "undecided" (the caller's own rights decide).
+ * Statements with a Condition are not evaluated, so they match nothing (see the README).
+ */
+export function evaluatePolicy(policyText: string, callerArn: string, action: string, resource: string): PolicyEffect {
+  const policy = JSON.parse(policyText) as { Statement: Statement | Statement[] };
+  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+  const matching = statements.filter(
+    (s) =>
+      s.Condition === undefined &&
+      principalMatches(s.Principal, callerArn) &&
+      asList(s.Action).some((a) => globMatches(a, action, true)) &&
+      asList(s.Resource).some((r) => globMatches(r, resource)),
+  );
+  if (matching.some((s) => s.Effect === "Deny")) return "deny";
+  return matching.some((s) => s.Effect === "Allow") ? "allow" : "undecided";
+}

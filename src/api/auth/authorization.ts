@@ -22,8 +22,7 @@ export interface ResourcePolicyRequest {
 /**
  * The resource-based policy (PutResourcePolicy) of the target: "allow" grants the request even
  * when the key's own scope would not, "deny" refuses it whatever the scope, "undecided" leaves it
- * to the key's scope. Policies are not stored yet, so this decides nothing; the branch that adds
- * PutResourcePolicy replaces it.
+ * to the key's scope. The server uses storedResourcePolicies (resource-policies.ts).
  */
 export type ResourcePolicyHook = (request: ResourcePolicyRequest) => PolicyDecision | Promise<PolicyDecision>;
 
