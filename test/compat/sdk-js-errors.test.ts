@@ -147,6 +147,18 @@ describe("errors a client sees, through @aws-sdk/client-kinesis", () => {
     );
   });
 
+  it("a truncated iterator, or one used with another stream's ARN, is refused", async () => {
+    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+    await rejects(kinesis.send(new GetRecordsCommand({ ShardIterator: ShardIterator!.slice(0, -8) })), "InvalidArgumentException", "Invalid ShardIterator.");
+    const other = uniqueStreamName();
+    await kinesis.send(new CreateStreamCommand({ StreamName: other, ShardCount: 1 }));
+    await rejects(
+      kinesis.send(new GetRecordsCommand({ ShardIterator, StreamARN: `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/${other}` })),
+      "InvalidArgumentException",
+      `The ShardIterator was not issued for stream arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/${other}.`,
+    );
+  });
+
   it("an iterator of a deleted and recreated stream is refused", async () => {
     const name = uniqueStreamName();
     await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));

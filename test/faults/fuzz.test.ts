@@ -1,3 +1,4 @@
+import { decode as decodeCbor, encode as encodeCbor } from "cbor-x";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operations as model, shapes } from "../../src/translate/generated/model.js";
@@ -15,6 +16,8 @@ afterAll(async () => server?.close());
 interface Reply {
   status: number;
   body: string;
+  /** The error's __type, read in the reply's own format (JSON or CBOR). */
+  type?: string;
 }
 
 async function post(target: string, body: Uint8Array | string, contentType = "application/x-amz-json-1.1"): Promise<Reply> {
@@ -24,13 +27,17 @@ async function post(target: string, body: Uint8Array | string, contentType = "ap
     body,
     signal: AbortSignal.timeout(10_000),
   });
-  return { status: response.status, body: await response.text() };
+  const bytes = Buffer.from(await response.arrayBuffer());
+  const cbor = response.headers.get("content-type") === "application/x-amz-cbor-1.1";
+  let type: string | undefined;
+  if (response.status >= 400) type = (cbor ? (decodeCbor(bytes) as { __type?: string }) : (JSON.parse(bytes.toString()) as { __type?: string })).__type;
+  return { status: response.status, body: cbor ? `(cbor) ${type}` : bytes.toString(), type };
 }
 
 /** Anything but a server fault: a success, or an AWS error with its __type. */
 function expectClientError(reply: Reply, what: string): void {
   expect(reply.status, `${what} → ${reply.status} ${reply.body.slice(0, 300)}`).toBeLessThan(500);
-  if (reply.status >= 400) expect(JSON.parse(reply.body).__type, what).toMatch(/^[A-Za-z]+$/);
+  if (reply.status >= 400) expect(reply.type, what).toMatch(/^[A-Za-z]+$/);
 }
 
 /** The input members of an operation, from the model, and one member it does not have. */
@@ -74,6 +81,26 @@ describe("bad input never gets a server fault", () => {
         expectClientError(await post(t, b, c), `${t} ${c}`);
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it("random CBOR bodies, valid CBOR of the wrong shapes and broken CBOR", async () => {
+    const CBOR = "application/x-amz-cbor-1.1";
+    const value = fc.oneof(jsonValue, fc.uint8Array({ maxLength: 64 }), fc.date({ noInvalidDate: true }), fc.bigInt(), fc.double());
+    const cborCall = fc.constantFrom(...OPERATIONS).chain((operation) =>
+      fc.record({ operation: fc.constant(operation), input: fc.dictionary(fc.constantFrom(...membersOf(operation)), value, { maxKeys: 6 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(cborCall, async ({ operation, input }) => {
+        expectClientError(await post(`Kinesis_20131202.${operation}`, encodeCbor(input), CBOR), `CBOR ${operation}`);
+      }),
+      { numRuns: 200 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...OPERATIONS), fc.uint8Array({ maxLength: 200 }), async (operation, bytes) => {
+        expectClientError(await post(`Kinesis_20131202.${operation}`, bytes, CBOR), `CBOR bytes ${operation}`);
+      }),
+      { numRuns: 200 },
     );
   });
 
