@@ -62,6 +62,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       url,
       natsUrl,
       async close() {
+        // SubscribeToShard streams would hold the close for minutes: end them first, cleanly.
+        engine.feeds.endAll("shutdown");
         await app.close();
         engine.close();
         await nc.drain().catch(() => nc.close());

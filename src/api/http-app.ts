@@ -5,6 +5,7 @@ import { KinesisError, SerializationException, UnknownOperationException } from 
 import { DualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
 import type { KinesisEndpoint } from "./kinesis-endpoint.js";
 import { jsonProtocol } from "./protocols/json.js";
+import { sendStreamingResponse } from "./streaming-response.js";
 
 /** Larger than any valid request (10 MiB of records, base64-encoded, plus JSON); refused unread past this. */
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
@@ -47,6 +48,11 @@ export function createHttpApp(endpoint: KinesisEndpoint, log: Logger): FastifyIn
       { operation: result.operation, status: result.statusCode, error: result.error?.type, ms: Math.round((performance.now() - started) * 10) / 10 },
       "request",
     );
+    if (result.events) {
+      reply.hijack();
+      sendStreamingResponse(reply.raw, result.statusCode, { ...awsHeaders(), "content-type": result.contentType }, result.events, log);
+      return reply;
+    }
     return reply.code(result.statusCode).headers(awsHeaders()).type(result.contentType).send(result.body);
   });
 

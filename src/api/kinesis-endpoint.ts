@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import { checkConstraints } from "../translate/constraints.js";
 import type { RequestContext } from "../translate/context.js";
@@ -6,6 +7,7 @@ import { SerializationException, UnknownOperationException, type KinesisError } 
 import { targetPrefix } from "../translate/generated/model.js";
 import type { Operation } from "../translate/operation.js";
 import { operations } from "../translate/operations/index.js";
+import { EVENT_STREAM_CONTENT_TYPE, eventStreamFrames, eventStreamMemberOf } from "./event-stream.js";
 import { jsonProtocol } from "./protocols/json.js";
 import type { WireProtocol } from "./protocols/protocol.js";
 
@@ -20,6 +22,8 @@ export interface KinesisReply {
   readonly statusCode: number;
   readonly contentType: string;
   readonly body: Buffer;
+  /** For an event-stream operation (SubscribeToShard): the frames to stream after the headers, instead of a body. */
+  readonly events?: Readable;
   readonly operation?: string;
   readonly error?: KinesisError;
 }
@@ -28,6 +32,7 @@ export interface KinesisReply {
 export type RequestServices = Omit<RequestContext, "now" | "log">;
 
 const PROTOCOLS: readonly WireProtocol[] = [jsonProtocol];
+const NO_BODY = Buffer.alloc(0);
 
 function protocolFor(contentType: string | undefined): WireProtocol {
   const mediaType = contentType?.split(";")[0]?.trim().toLowerCase();
@@ -44,7 +49,8 @@ function route(target: string | undefined): Operation {
 /**
  * The Kinesis API as a function from call to reply, in the order the service checks things:
  * a body that is not an object, then the target, then an empty body, then the types of the
- * input, then its constraints, then the operation itself.
+ * input, then its constraints, then the operation itself, then its output (a body, or for an
+ * event-stream operation the frames of its events).
  */
 export class KinesisEndpoint {
   constructor(
@@ -63,6 +69,11 @@ export class KinesisEndpoint {
       const input = protocol.decodeInput(operation.inputShape, body);
       checkConstraints(operation.inputShape, input, operation.runtimeLimits?.(input as never, ctx));
       const output = await operation.handler(input as never, ctx);
+      const eventStream = eventStreamMemberOf(operation.outputShape);
+      if (eventStream) {
+        const events = eventStreamFrames(protocol, operation.outputShape!, output as Record<string, unknown>, eventStream);
+        return { statusCode: 200, contentType: EVENT_STREAM_CONTENT_TYPE, body: NO_BODY, events, operation: operation.name };
+      }
       return { statusCode: 200, contentType: protocol.contentType, body: protocol.encodeOutput(operation.outputShape, output), operation: operation.name };
     } catch (thrown) {
       const error = toKinesisError(thrown);

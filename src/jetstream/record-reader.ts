@@ -28,7 +28,7 @@ export interface ReadResult {
 // Per-message room for subject and headers when asking JetStream for a byte budget.
 const MESSAGE_OVERHEAD_BYTES = 512;
 
-interface Delivery {
+export interface Delivery {
   readonly streamSequence: bigint;
   readonly timestampMs: number;
   readonly pending: number;
@@ -39,7 +39,7 @@ interface Delivery {
  * form with more leading tokens) from its end, without splitting the whole subject: this runs
  * once per record read.
  */
-function deliveryOf(reply: string): Delivery {
+export function deliveryOf(reply: string): Delivery {
   const pendingDot = reply.lastIndexOf(".");
   const timestampDot = reply.lastIndexOf(".", pendingDot - 1);
   const consumerSeqDot = reply.lastIndexOf(".", timestampDot - 1);
