@@ -1,4 +1,4 @@
-import { Readable, Transform, pipeline } from "node:stream";
+import { Readable } from "node:stream";
 import { EventStreamCodec, type MessageHeaders } from "@smithy/eventstream-codec";
 import { shapeOf } from "../translate/shape.js";
 import type { WireProtocol } from "./protocols/protocol.js";
@@ -39,28 +39,60 @@ function frame(headers: MessageHeaders, payload: Uint8Array): Buffer {
  * The frames of an event-stream response, led by the model: first `initial-response` with the
  * rest of the output, then one frame per event the operation yields, its payload encoded by
  * the request's protocol (so a CBOR client gets CBOR events). Events that are error members of
- * the stream's shape become exception frames. Events are taken one at a time as the frames
- * drain, so a slow reader holds back the operation; destroying the frames (the client went
- * away) destroys the operation's stream at once.
+ * the stream's shape become exception frames.
  */
 export function eventStreamFrames(protocol: WireProtocol, outputShape: string, output: Record<string, unknown>, member: string): Readable {
   const streamShape = shapeOf(shapeOf(outputShape).members![member]!);
   const payloadType = text(EVENT_PAYLOAD_TYPES[protocol.contentType] ?? protocol.contentType);
   const { [member]: events, ...initial } = output;
-  const frames = new Transform({
-    writableObjectMode: true,
-    writableHighWaterMark: 1,
-    transform(event: Record<string, unknown>, _encoding, done) {
-      const [name, value] = Object.entries(event)[0]!;
-      const shapeName = streamShape.members![name]!;
-      const kind: MessageHeaders = shapeOf(shapeName).exception ? { ":message-type": text("exception"), ":exception-type": text(name) } : { ":message-type": text("event"), ":event-type": text(name) };
-      done(null, frame({ ...kind, ":content-type": payloadType }, protocol.encodeOutput(shapeName, value)));
-    },
-  });
-  frames.push(frame({ ":message-type": text("event"), ":event-type": text("initial-response"), ":content-type": payloadType }, protocol.encodeOutput(outputShape, initial)));
+  const encode = (event: Record<string, unknown>): Buffer => {
+    const [name, value] = Object.entries(event)[0]!;
+    const shapeName = streamShape.members![name]!;
+    const kind: MessageHeaders = shapeOf(shapeName).exception
+      ? { ":message-type": text("exception"), ":exception-type": text(name) }
+      : { ":message-type": text("event"), ":event-type": text(name) };
+    return frame({ ...kind, ":content-type": payloadType }, protocol.encodeOutput(shapeName, value));
+  };
+  const first = frame({ ":message-type": text("event"), ":event-type": text("initial-response"), ":content-type": payloadType }, protocol.encodeOutput(outputShape, initial));
   const source = events instanceof Readable ? events : Readable.from(events as AsyncIterable<unknown>);
-  pipeline(source, frames, () => {
-    // Errors end both streams; the HTTP layer sees the frames end or fail.
-  });
-  return frames;
+  return new EventFrames(source, first, encode);
+}
+
+/**
+ * Frames read from the operation's events one at a time, only when the connection wants more
+ * (no buffer of its own beyond one frame), so a slow reader holds back the operation. Being
+ * destroyed (the client went away) destroys the events at once, which stops their source.
+ */
+class EventFrames extends Readable {
+  private wanted = false;
+
+  constructor(
+    private readonly events: Readable,
+    first: Buffer,
+    private readonly encode: (event: Record<string, unknown>) => Buffer,
+  ) {
+    super({ highWaterMark: 1 });
+    this.push(first);
+    events.on("readable", () => this.pump());
+    events.once("end", () => this.push(null));
+    events.once("error", (error) => this.destroy(error));
+  }
+
+  override _read(): void {
+    this.wanted = true;
+    this.pump();
+  }
+
+  override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    this.events.destroy();
+    callback(error);
+  }
+
+  private pump(): void {
+    while (this.wanted) {
+      const event = this.events.read() as Record<string, unknown> | null;
+      if (event === null) return;
+      this.wanted = this.push(this.encode(event));
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import type { ConsumerConfig, JetStreamManager } from "@nats-io/jetstream";
+import { JetStreamApiError, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { partitionKeyOf, type StoredRecord } from "./record-format.js";
 import { deliveryOf, type ReadStart } from "./record-reader.js";
@@ -19,6 +19,11 @@ export type FeedEnd =
 export interface FeedReceiver {
   /** One record, and how many of the shard's records JetStream had not yet sent after it. */
   record(record: StoredRecord, pendingAfter: number): void;
+  /**
+   * A record of another shard went by: only while reading a closed shard through all of the
+   * stream's subjects (see ShardFeed). `pendingAfter` then counts every shard's records.
+   */
+  passed(position: bigint, pendingAfter: number): void;
   /** The feed ended by itself (not by close()); called once. */
   ended(reason: FeedEnd): void;
 }
@@ -26,6 +31,8 @@ export interface FeedReceiver {
 export interface FeedRequest {
   readonly jetStreamName: string;
   readonly subject: string;
+  /** A wildcard over the subjects of all the stream's shards. */
+  readonly allShardsSubject: string;
   readonly start: ReadStart;
   /** The largest message the shard can hold: a pull must be allowed at least this many bytes. */
   readonly maxMessageBytes: number;
@@ -35,27 +42,36 @@ export interface FeedRequest {
 
 /** Messages per pull: a pull is renewed when it is used up, so this only bounds one round trip's worth. */
 const PULL_BATCH = 1000;
-/** Subject, headers and framing JetStream counts against a pull's byte budget, per message. */
-const MESSAGE_OVERHEAD_BYTES = 512;
-/** Smallest byte budget of a pull; larger when the shard's records may be larger. */
-const MIN_PULL_BYTES = 1024 * 1024;
+/**
+ * Byte budget of a pull: what may be under way toward a reader that stopped reading. A record
+ * larger than this gets a pull of its own sized for the shard's largest record.
+ */
+const PULL_BYTES = 256 * 1024;
 const PULL_EXPIRES_MS = 30_000;
 /** JetStream sends a heartbeat this often while a pull waits: proof that the consumer is alive. */
 const PULL_HEARTBEAT_MS = 2_000;
 const STALL_MS = 2 * PULL_HEARTBEAT_MS + 1_000;
+/** JetStream's JSConsumerFilterNotSubsetErr: the filter names a subject the stream no longer takes. */
+const FILTER_NOT_IN_STREAM = 10093;
 
 /**
  * A live read of one shard: an ephemeral JetStream consumer filtered on the shard's subject,
  * fed by one pull request at a time that stays open until it is used up or expires, so records
  * arrive the moment JetStream stores them. Back-pressure: while paused no new pull is sent, so
- * at most one pull's worth (PULL_BATCH messages, a few MiB) is ever in flight toward a reader
- * that does not keep up. close() deletes the consumer at once.
+ * at most one pull's worth (PULL_BYTES, or one record larger than that) is in flight toward a
+ * reader that does not keep up. close() deletes the consumer at once.
+ *
+ * A closed shard's subject is no longer one the JetStream stream takes, and JetStream refuses a
+ * consumer filtered on it; its records are still stored, so such a shard is read through a
+ * consumer of all the stream's subjects, skipping the other shards' records.
  */
 export class ShardFeed {
   private readonly inbox = createInbox();
   private subscription: Subscription | undefined;
   private pullOpen = false;
   private deliveredInPull = 0;
+  /** The next record did not fit the usual budget: ask for one the size of the largest record. */
+  private largePull = false;
   private lastHeardAt = Date.now();
   private paused = false;
   private closed = false;
@@ -66,6 +82,8 @@ export class ShardFeed {
     private readonly feeds: ShardFeeds,
     private readonly request: FeedRequest,
     private readonly consumerName: string,
+    /** Reading all of the stream's subjects (a closed shard): other shards' records are skipped. */
+    private readonly wholeStream: boolean,
     /** The JetStream position just before the first record this feed delivers. */
     readonly positionBefore: bigint,
     /** Records of the shard waiting to be delivered when the feed opened. */
@@ -75,8 +93,16 @@ export class ShardFeed {
 
   /** @internal Opened through ShardFeeds.open. */
   static async open(nc: NatsConnection, jsm: JetStreamManager, feeds: ShardFeeds, request: FeedRequest, receiver: FeedReceiver): Promise<ShardFeed> {
-    const info = await jsm.consumers.add(request.jetStreamName, consumerConfig(request));
-    const feed = new ShardFeed(nc, jsm, feeds, request, info.name, BigInt(info.delivered.stream_seq), info.num_pending, receiver);
+    let wholeStream = false;
+    let info: ConsumerInfo;
+    try {
+      info = await jsm.consumers.add(request.jetStreamName, consumerConfig(request, request.subject));
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError && error.code === FILTER_NOT_IN_STREAM)) throw error;
+      wholeStream = true;
+      info = await jsm.consumers.add(request.jetStreamName, consumerConfig(request, request.allShardsSubject));
+    }
+    const feed = new ShardFeed(nc, jsm, feeds, request, info.name, wholeStream, BigInt(info.delivered.stream_seq), info.num_pending, receiver);
     feed.subscription = nc.subscribe(feed.inbox, { callback: (_error, msg) => feed.onMessage(msg) });
     feed.pull();
     return feed;
@@ -126,7 +152,8 @@ export class ShardFeed {
     this.pullOpen = true;
     this.deliveredInPull = 0;
     this.lastHeardAt = Date.now();
-    const maxBytes = Math.max(MIN_PULL_BYTES, this.request.maxMessageBytes) + PULL_BATCH * MESSAGE_OVERHEAD_BYTES;
+    const maxBytes = this.largePull ? Math.max(PULL_BYTES, this.request.maxMessageBytes) : PULL_BYTES;
+    this.largePull = false;
     const pullRequest = { batch: PULL_BATCH, max_bytes: maxBytes, expires: nanos(PULL_EXPIRES_MS), idle_heartbeat: nanos(PULL_HEARTBEAT_MS) };
     this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.request.jetStreamName}.${this.consumerName}`, JSON.stringify(pullRequest), { reply: this.inbox });
   }
@@ -137,10 +164,12 @@ export class ShardFeed {
     const status = msg.headers?.code;
     if (status) return this.onStatus(status, msg.headers?.description ?? "");
     const delivery = deliveryOf(msg.reply ?? "");
-    this.receiver.record(
-      { sequence: delivery.streamSequence, data: msg.data, partitionKey: partitionKeyOf(msg.headers), arrivalMs: delivery.timestampMs },
-      delivery.pending,
-    );
+    if (this.wholeStream && msg.subject !== this.request.subject) {
+      this.receiver.passed(delivery.streamSequence, delivery.pending);
+    } else {
+      const record = { sequence: delivery.streamSequence, data: msg.data, partitionKey: partitionKeyOf(msg.headers), arrivalMs: delivery.timestampMs };
+      this.receiver.record(record, delivery.pending);
+    }
     if (++this.deliveredInPull >= PULL_BATCH) this.pullEnded();
   }
 
@@ -148,7 +177,12 @@ export class ShardFeed {
     // 100: heartbeat of a waiting pull. 408: the pull expired. 409 with the byte budget
     // reached: the pull is used up. Any other 409 means the consumer is gone.
     if (status === 100) return;
-    if (status === 408 || (status === 409 && description.startsWith("Message Size Exceeds MaxBytes"))) return this.pullEnded();
+    if (status === 408) return this.pullEnded();
+    if (status === 409 && description.startsWith("Message Size Exceeds MaxBytes")) {
+      // Nothing fit at all: the next record alone is larger than the usual budget.
+      if (this.deliveredInPull === 0) this.largePull = true;
+      return this.pullEnded();
+    }
     if (status === 409) return this.end("consumer-deleted");
     this.feeds.log.warn({ status, description, subject: this.request.subject }, "unexpected JetStream pull status");
     this.end("stalled");
@@ -160,10 +194,10 @@ export class ShardFeed {
   }
 }
 
-function consumerConfig(request: FeedRequest): Partial<ConsumerConfig> {
+function consumerConfig(request: FeedRequest, filter: string): Partial<ConsumerConfig> {
   const base: Partial<ConsumerConfig> = {
     ack_policy: "none",
-    filter_subject: request.subject,
+    filter_subject: filter,
     // Removed by JetStream if this process vanishes without deleting it.
     inactive_threshold: nanos(request.maxIdleMs),
     mem_storage: true,

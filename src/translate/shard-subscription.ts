@@ -15,7 +15,7 @@ import { sequenceNumberFrom } from "./sequence-number.js";
 import type { IteratorPosition } from "./shard-iterator.js";
 import { sequenceBaseOf } from "./shard-view.js";
 import { streamNotFound } from "./stream-ref.js";
-import { childShardsOf, encodedRecordBytes, MAX_EVENT_BYTES, shardEndReached } from "./subscription-events.js";
+import { childShardsOf, EventBatch, shardEndReached } from "./subscription-events.js";
 
 /** What SubscribeToShard found and checked before the stream starts. */
 export interface SubscriptionPlan {
@@ -27,7 +27,7 @@ export interface SubscriptionPlan {
 }
 
 /** Events waiting for the reader beyond which no more records are asked of JetStream. */
-const EVENTS_BUFFERED = 2;
+const EVENTS_BUFFERED = 1;
 /** A subscription younger than this cannot be taken over (Kinesis: 5 s). */
 export const TAKEOVER_AFTER_MS = 5_000;
 /** Room for headers on top of a record's data in a JetStream message. */
@@ -81,8 +81,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   private readonly sequenceBase: bigint;
   private feed: ShardFeed | undefined;
   private lease: Lease | undefined;
-  private batch: StoredRecord[] = [];
-  private batchBytes = 0;
+  private readonly batch = new EventBatch();
   private flushScheduled = false;
   /** Position of the last record sent to the client, or of the starting point. */
   private continuation = 0n;
@@ -111,6 +110,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
       {
         jetStreamName: storage.layout.jetStreamName(this.stream.name),
         subject: storage.layout.shardSubject(this.stream.name, this.shard.index),
+        allShardsSubject: storage.layout.allShardsSubject(this.stream.name),
         start: this.start,
         maxMessageBytes: this.stream.maxRecordSizeKiB * 1024 + HEADER_ALLOWANCE_BYTES,
         maxIdleMs: subscriptionMs + CONSUMER_IDLE_MARGIN_MS,
@@ -122,19 +122,17 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     this.pendingAfterLast = this.feed.pendingAtOpen;
     this.timers.push(setTimeout(() => this.complete(), subscriptionMs));
     this.timers.push(setInterval(() => this.tick(), subscriptionHeartbeatMs / 2));
-    // Nothing to catch up on: say so at once rather than at the first heartbeat.
-    if (this.pendingAfterLast === 0) this.emitEvent([]);
     this.lastEventAt = Date.now();
     this.checkShardClosed();
+    // Nothing to catch up on: say so at once rather than at the first heartbeat.
+    if (this.pendingAfterLast === 0 && !this.finished) this.emitEvent([]);
     this.ctx.log.debug({ stream: this.stream.name, shard: shardIdOf(this.shard.index), consumer: this.consumer.name }, "subscription started");
   }
 
   record(record: StoredRecord, pendingAfter: number): void {
     if (this.finished) return;
-    const bytes = encodedRecordBytes(record);
-    if (this.batch.length > 0 && this.batchBytes + bytes > MAX_EVENT_BYTES) this.flush();
-    this.batch.push(record);
-    this.batchBytes += bytes;
+    const full = this.batch.add(record);
+    if (full) this.send(full);
     this.lastReceived = record.sequence;
     this.lastArrivalMs = record.arrivalMs;
     this.pendingAfterLast = pendingAfter;
@@ -146,6 +144,15 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushScheduledBatch);
+    }
+  }
+
+  passed(position: bigint, pendingAfter: number): void {
+    if (this.finished) return;
+    this.lastReceived = position;
+    this.pendingAfterLast = pendingAfter;
+    if (this.endingPosition !== undefined && shardEndReached(this.endingPosition, position, pendingAfter === 0 ? { count: 0, sentUpTo: position } : undefined)) {
+      this.endOfShard();
     }
   }
 
@@ -176,9 +183,10 @@ export class ShardSubscription extends Readable implements FeedReceiver {
 
   private flush(): void {
     if (this.finished || this.batch.length === 0) return;
-    const records = this.batch;
-    this.batch = [];
-    this.batchBytes = 0;
+    this.send(this.batch.take());
+  }
+
+  private send(records: readonly StoredRecord[]): void {
     this.continuation = records[records.length - 1]!.sequence;
     this.emitEvent(records);
   }
@@ -241,8 +249,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
 
   private endOfShard(): void {
     if (this.finished) return;
-    const records = this.batch;
-    this.batch = [];
+    const records = this.batch.take();
     const latest = this.ctx.engine.catalog.get(this.stream.name) ?? this.stream;
     this.emitEvent(records, childShardsOf(latest, this.shard.index));
     this.finish("shard end");

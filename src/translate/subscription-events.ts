@@ -17,6 +17,32 @@ export function encodedRecordBytes(record: StoredRecord): number {
   return Math.ceil(record.data.length / 3) * 4 + record.partitionKey.length * 3 + RECORD_OVERHEAD_BYTES;
 }
 
+/** Records gathered for one event: at most MAX_EVENT_BYTES of them, but always at least one. */
+export class EventBatch {
+  private records: StoredRecord[] = [];
+  private bytes = 0;
+
+  get length(): number {
+    return this.records.length;
+  }
+
+  /** Adds a record; returns the records that must go out first to make room for it, if any. */
+  add(record: StoredRecord): StoredRecord[] | undefined {
+    const size = encodedRecordBytes(record);
+    const full = this.records.length > 0 && this.bytes + size > MAX_EVENT_BYTES ? this.take() : undefined;
+    this.records.push(record);
+    this.bytes += size;
+    return full;
+  }
+
+  take(): StoredRecord[] {
+    const records = this.records;
+    this.records = [];
+    this.bytes = 0;
+    return records;
+  }
+}
+
 /** What the last event of a closed shard lists: the shards that took over its hash keys, with their parents. */
 export function childShardsOf(stream: StreamMetadata, shardIndex: number): ChildShard[] {
   return childrenOf(stream.shards, shardIndex).map((child) => ({
