@@ -26,7 +26,8 @@ export class DualProtocolServer extends net.Server {
   private closing = false;
 
   constructor(handler: RequestHandler) {
-    super((socket) => this.route(socket));
+    // Event-stream frames are small writes that must go out at once, not wait for an ACK (Nagle).
+    super({ noDelay: true }, (socket) => this.route(socket));
     this.http1 = http.createServer(handler as (req: IncomingMessage, res: ServerResponse) => void);
     this.http2 = http2.createServer(
       { maxSessionMemory: 64, settings: { initialWindowSize: RECEIVE_WINDOW_BYTES } },

@@ -59,40 +59,32 @@ export function eventStreamFrames(protocol: WireProtocol, outputShape: string, o
 }
 
 /**
- * Frames read from the operation's events one at a time, only when the connection wants more
- * (no buffer of its own beyond one frame), so a slow reader holds back the operation. Being
- * destroyed (the client went away) destroys the events at once, which stops their source.
+ * Frames made from the operation's events as they come (flowing, so an event is framed and
+ * written in the same turn it is produced), pausing the events whenever a frame is waiting
+ * for the connection, so a slow reader holds back the operation. Being destroyed (the client
+ * went away) destroys the events at once, which stops their source.
  */
 class EventFrames extends Readable {
-  private wanted = false;
-
   constructor(
     private readonly events: Readable,
     first: Buffer,
-    private readonly encode: (event: Record<string, unknown>) => Buffer,
+    encode: (event: Record<string, unknown>) => Buffer,
   ) {
     super({ highWaterMark: 1 });
     this.push(first);
-    events.on("readable", () => this.pump());
+    events.on("data", (event: Record<string, unknown>) => {
+      if (!this.push(encode(event))) events.pause();
+    });
     events.once("end", () => this.push(null));
     events.once("error", (error) => this.destroy(error));
   }
 
   override _read(): void {
-    this.wanted = true;
-    this.pump();
+    this.events.resume();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.events.destroy();
     callback(error);
-  }
-
-  private pump(): void {
-    while (this.wanted) {
-      const event = this.events.read() as Record<string, unknown> | null;
-      if (event === null) return;
-      this.wanted = this.push(this.encode(event));
-    }
   }
 }

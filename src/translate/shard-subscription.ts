@@ -66,7 +66,7 @@ export async function openSubscription(plan: SubscriptionPlan): Promise<ShardSub
 /**
  * The events of one SubscribeToShard call, as a readable stream of the model's event-stream
  * members. Records arrive from a ShardFeed as JetStream stores them and go out together when
- * they came in one burst (one event per turn of the event loop, at most MAX_EVENT_BYTES). An
+ * they came in one burst (one read from NATS, at most MAX_EVENT_BYTES). An
  * empty event goes out when nothing else did for half the heartbeat interval. The stream ends
  * cleanly after the subscription's lifetime, with ChildShards at the end of a closed shard, or
  * with an exception event. Reading slowly pauses the feed; destroying it (the client went
@@ -143,7 +143,8 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flushScheduledBatch);
+      // After every message of the same read from NATS, before anything else runs.
+      queueMicrotask(this.flushScheduledBatch);
     }
   }
 
