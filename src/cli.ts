@@ -46,7 +46,7 @@ async function main(): Promise<void> {
   if (command.startsWith("-")) return serve(process.argv.slice(2));
   console.error(
     `usage: kinesis-nats [serve] [options] | kinesis-nats bench [--records N] [--record-size B] [--shards N] [--batch N] [--in-flight N] [--memory]` +
-      ` | kinesis-nats bench fanout [--rate N] [--fanout-rate N] [--seconds N] [--record-size B] [--poll-ms N] [--memory]\n\n${USAGE}`,
+      ` | kinesis-nats bench fanout [--rate N] [--fanout-rate N] [--fanout-batch N] [--seconds N] [--record-size B] [--poll-ms N] [--memory]\n\n${USAGE}`,
   );
   process.exit(command === "help" || command === "--help" ? 0 : 2);
 }

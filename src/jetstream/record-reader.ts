@@ -28,7 +28,7 @@ export interface ReadResult {
 // Per-message room for subject and headers when asking JetStream for a byte budget.
 const MESSAGE_OVERHEAD_BYTES = 512;
 
-export interface Delivery {
+interface Delivery {
   readonly streamSequence: bigint;
   readonly timestampMs: number;
   readonly pending: number;

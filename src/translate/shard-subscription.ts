@@ -29,7 +29,7 @@ export interface SubscriptionPlan {
 /** Events waiting for the reader beyond which no more records are asked of JetStream. */
 const EVENTS_BUFFERED = 1;
 /** A subscription younger than this cannot be taken over (Kinesis: 5 s). */
-export const TAKEOVER_AFTER_MS = 5_000;
+const TAKEOVER_AFTER_MS = 5_000;
 /** Room for headers on top of a record's data in a JetStream message. */
 const HEADER_ALLOWANCE_BYTES = 4096;
 /** A JetStream consumer idle this long past the subscription's lifetime is removed by JetStream. */
@@ -38,7 +38,7 @@ const CONSUMER_IDLE_MARGIN_MS = 30_000;
 const DELETION_NEWS_MS = 1_000;
 const INTERNAL_FAILURE = "Internal service failure.";
 
-export const anotherSubscription = (ctx: RequestContext, consumer: ConsumerMetadata, shard: Shard): ResourceInUseException =>
+const anotherSubscription = (ctx: RequestContext, consumer: ConsumerMetadata, shard: Shard): ResourceInUseException =>
   new ResourceInUseException(
     `Another active subscription exists for this consumer: ${ctx.settings.accountId}:${consumer.streamName}:${shardIdOf(shard.index)}:${consumer.name}`,
   );

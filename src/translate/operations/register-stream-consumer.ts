@@ -8,7 +8,7 @@ import { defineOperation } from "../operation.js";
 import { findStream, statusOf, streamNameOf } from "../stream-ref.js";
 
 /** Registered consumers per stream, as on Kinesis. */
-export const MAX_CONSUMERS_PER_STREAM = 20;
+const MAX_CONSUMERS_PER_STREAM = 20;
 
 /**
  * Creation time of a new registration. Its second is part of the ConsumerARN, which must differ
