@@ -40,10 +40,16 @@ function tsType(name) {
     return member.includes("|") ? `(${member})[]` : `${member}[]`;
   }
   if (s.type === "map") return `{ [key: ${tsType(s.key.shape)}]: ${tsType(s.value.shape)} }`;
+  // An event stream is delivered over time: a sequence of its events, each one of its members.
+  if (s.eventstream) return `AsyncIterable<${typeName(name)}>`;
   return typeName(name);
 }
 
 function interfaceFor(name, s) {
+  if (s.eventstream) {
+    const events = Object.entries(s.members).map(([m, ref]) => `  | { ${m}: ${tsType(ref.shape)} }`);
+    return `export type ${typeName(name)} =\n${events.join("\n")};`;
+  }
   const req = new Set(s.required ?? []);
   const lines = Object.entries(s.members).map(([m, ref]) => `  ${m}${req.has(m) ? "" : "?"}: ${tsType(ref.shape)};`);
   return `export interface ${typeName(name)} {\n${lines.join("\n")}\n}`;

@@ -21,6 +21,12 @@ const configSchema = z.object({
   deleteStreamMs: z.coerce.number().int().min(0).default(500),
   updateStreamMs: z.coerce.number().int().min(0).default(500),
   shardLimit: z.coerce.number().int().min(1).default(500),
+  registerConsumerMs: z.coerce.number().int().min(0).default(500),
+  deregisterConsumerMs: z.coerce.number().int().min(0).default(500),
+  /** A SubscribeToShard stream ends after this long (Kinesis: 5 minutes). */
+  subscriptionMs: z.coerce.number().int().min(1).default(300_000),
+  /** Longest a SubscribeToShard stream goes without an event (Kinesis: 5 s). */
+  subscriptionHeartbeatMs: z.coerce.number().int().min(100).default(5_000),
   natsTimeoutMs: z.coerce.number().int().min(100).default(5000),
   /** A request must arrive whole within this (slow or stalled clients are cut off). */
   requestTimeoutMs: z.coerce.number().int().min(100).default(60_000),
@@ -62,6 +68,10 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["delete-stream-ms", "KINESIS_DELETE_STREAM_MS", "deleteStreamMs"],
   ["update-stream-ms", "KINESIS_UPDATE_STREAM_MS", "updateStreamMs"],
   ["shard-limit", "KINESIS_SHARD_LIMIT", "shardLimit"],
+  ["register-consumer-ms", "KINESIS_REGISTER_CONSUMER_MS", "registerConsumerMs"],
+  ["deregister-consumer-ms", "KINESIS_DEREGISTER_CONSUMER_MS", "deregisterConsumerMs"],
+  ["subscription-ms", "KINESIS_SUBSCRIPTION_MS", "subscriptionMs"],
+  ["subscription-heartbeat-ms", "KINESIS_SUBSCRIPTION_HEARTBEAT_MS", "subscriptionHeartbeatMs"],
   ["nats-timeout-ms", "KINESIS_NATS_TIMEOUT_MS", "natsTimeoutMs"],
   ["dedupe-window-ms", "KINESIS_DEDUPE_WINDOW_MS", "dedupeWindowMs"],
   ["request-timeout-ms", "KINESIS_REQUEST_TIMEOUT_MS", "requestTimeoutMs"],

@@ -81,6 +81,8 @@ class HttpProtocols {
   route(socket: Socket): void {
     // A connection that never says which protocol it speaks is dropped.
     socket.setTimeout(Math.min(this.requestTimeoutMs, 10_000), () => socket.destroy());
+    // Event-stream frames are small writes that must go out at once, not wait for an ACK (Nagle).
+    socket.setNoDelay(true);
     let head: Buffer = Buffer.alloc(0);
     const onData = (chunk: Buffer): void => {
       head = head.length === 0 ? chunk : Buffer.concat([head, chunk]);

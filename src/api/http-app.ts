@@ -5,6 +5,7 @@ import { KinesisError, SerializationException, UnknownOperationException } from 
 import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
 import { protocolFor, type KinesisEndpoint } from "./kinesis-endpoint.js";
 import type { ServiceMetrics } from "./metrics.js";
+import { sendStreamingResponse } from "./streaming-response.js";
 import type { TlsCredentials } from "./tls-certificate.js";
 
 /** Larger than any valid request (10 MiB of records, base64-encoded, plus JSON); refused unread past this. */
@@ -62,6 +63,11 @@ export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: H
     const seconds = (performance.now() - started) / 1000;
     options.metrics.observeRequest(result.operation ?? "unknown", result.error?.type ?? "ok", seconds);
     log.debug({ operation: result.operation, stream: result.stream, status: result.statusCode, ms: Math.round(seconds * 10_000) / 10 }, "request");
+    if (result.events) {
+      reply.hijack();
+      sendStreamingResponse(reply.raw, result.statusCode, { ...awsHeaders(), "content-type": result.contentType }, result.events, log);
+      return reply;
+    }
     return reply.code(result.statusCode).headers(awsHeaders()).type(result.contentType).send(result.body);
   });
 

@@ -1,3 +1,4 @@
+import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import { checkConstraints } from "../translate/constraints.js";
 import type { RequestContext } from "../translate/context.js";
@@ -6,6 +7,7 @@ import { SerializationException, ServiceUnavailableException, UnknownOperationEx
 import { targetPrefix } from "../translate/generated/model.js";
 import type { Operation } from "../translate/operation.js";
 import { operations } from "../translate/operations/index.js";
+import { EVENT_STREAM_CONTENT_TYPE, eventStreamFrames, eventStreamMemberOf } from "./event-stream.js";
 import { cborProtocol } from "./protocols/cbor.js";
 import { jsonProtocol } from "./protocols/json.js";
 import type { WireProtocol } from "./protocols/protocol.js";
@@ -27,6 +29,8 @@ export interface KinesisReply {
   readonly statusCode: number;
   readonly contentType: string;
   readonly body: Buffer;
+  /** For an event-stream operation (SubscribeToShard): the frames to stream after the headers, instead of a body. */
+  readonly events?: Readable;
   readonly operation?: string;
   /** The stream the call named, when it named one (for the logs). */
   readonly stream?: string;
@@ -44,6 +48,7 @@ function streamOf(input: Record<string, unknown> | undefined): string | undefine
 export type RequestServices = Omit<RequestContext, "now" | "log" | "invocationId">;
 
 const PROTOCOLS: readonly WireProtocol[] = [jsonProtocol, cborProtocol];
+const NO_BODY = Buffer.alloc(0);
 
 /** The wire protocol of a request, by its Content-Type; JSON when it names neither. */
 export function protocolFor(contentType: string | undefined): WireProtocol {
@@ -62,7 +67,8 @@ function route(target: string | undefined): Operation {
  * The Kinesis API as a function from call to reply, in the order the service checks things:
  * a body that is not an object, then the target, then an empty body, then the signature (when
  * access keys are configured), then the types of the input, then its constraints, then what
- * the signer may do, then the operation itself.
+ * the signer may do, then the operation itself, then its output (a body, or for an
+ * event-stream operation the frames of its events).
  */
 export class KinesisEndpoint {
   constructor(
@@ -88,6 +94,11 @@ export class KinesisEndpoint {
       // Without NATS nothing can be answered for sure: say so at once, retryably.
       if (!this.services.engine.available) throw new ServiceUnavailableException("The service is unavailable: NATS is not reachable.");
       const output = await operation.handler(input as never, ctx);
+      const eventStream = eventStreamMemberOf(operation.outputShape);
+      if (eventStream) {
+        const events = eventStreamFrames(protocol, operation.outputShape!, output as Record<string, unknown>, eventStream);
+        return { statusCode: 200, contentType: EVENT_STREAM_CONTENT_TYPE, body: NO_BODY, events, operation: operation.name };
+      }
       return { statusCode: 200, contentType: protocol.contentType, body: protocol.encodeOutput(operation.outputShape, output), operation: operation.name };
     } catch (thrown) {
       const error = toKinesisError(thrown);

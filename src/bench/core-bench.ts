@@ -54,7 +54,7 @@ interface CpuSeconds {
 const CLOCK_TICKS = 100;
 
 /** CPU seconds (user + system) a process has used, from /proc; 0 when unknown. */
-function processCpu(pid: number | undefined): number {
+export function processCpu(pid: number | undefined): number {
   if (!pid) return 0;
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
@@ -65,7 +65,7 @@ function processCpu(pid: number | undefined): number {
 }
 
 /** The nats-server a server process started, found among its children. */
-function childPid(parent: number | undefined): number | undefined {
+export function childPid(parent: number | undefined): number | undefined {
   if (!parent) return undefined;
   for (const entry of readdirSync("/proc")) {
     if (!/^\d+$/.test(entry)) continue;
@@ -221,14 +221,14 @@ function report(options: BenchOptions, figures: Figure[]): void {
   );
 }
 
-interface ServerProcess {
+export interface ServerProcess {
   readonly url: string;
   readonly natsUrl: string;
   readonly child: ChildProcess;
 }
 
 /** Our server in a process of its own, as it runs in production: its CPU is not the client's. */
-async function spawnServer(options: BenchOptions, dataDir: string): Promise<ServerProcess> {
+export async function spawnServer(options: Pick<BenchOptions, "memory">, dataDir: string): Promise<ServerProcess> {
   const cli = fileURLToPath(new URL("../cli.js", import.meta.url));
   const args = [cli, "serve", "--port", "0", "--data-dir", dataDir, "--create-stream-ms", "0", "--log-level", "info"];
   if (options.memory) args.push("--memory");
@@ -250,7 +250,7 @@ async function spawnServer(options: BenchOptions, dataDir: string): Promise<Serv
   });
 }
 
-async function stopServer(server: ServerProcess | undefined): Promise<void> {
+export async function stopServer(server: ServerProcess | undefined): Promise<void> {
   if (!server || server.child.exitCode !== null) return;
   const exited = new Promise((resolve) => server.child.once("exit", resolve));
   server.child.kill("SIGTERM");

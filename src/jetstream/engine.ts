@@ -2,6 +2,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Logger } from "pino";
+import { ConsumerRegistry } from "./consumer-registry.js";
 import { RecordReader } from "./record-reader.js";
 import { RecordWriter } from "./record-writer.js";
 import { DocumentStore } from "./document-store.js";
@@ -9,6 +10,8 @@ import { startMaintenance } from "./maintenance.js";
 import { RecordCipher } from "./record-cipher.js";
 import { StreamCatalog } from "./stream-catalog.js";
 import { StreamStorage } from "./stream-storage.js";
+import { ShardFeeds } from "./shard-feed.js";
+import { SubscriptionLeases } from "./subscription-leases.js";
 
 export interface EngineOptions {
   /** Prefix of every JetStream name and subject: several independent services can share a NATS. */
@@ -30,7 +33,7 @@ const DEFAULT_MAINTENANCE_MS = 5_000;
 
 /**
  * Everything the Kinesis operations need from NATS, opened once per server: the metadata
- * catalog, the JetStream streams, and the record writer and reader.
+ * catalog, the JetStream streams, the record writer and reader, and enhanced fan-out.
  */
 export class Engine {
   private connected = true;
@@ -48,12 +51,17 @@ export class Engine {
     readonly tokenKey: Uint8Array,
     /** Account settings and resource policies. */
     readonly documents: { readonly account: DocumentStore; readonly policies: DocumentStore },
+    /** Enhanced fan-out: registered consumers, SubscribeToShard leases, live shard reads. */
+    readonly consumers: ConsumerRegistry,
+    readonly leases: SubscriptionLeases,
+    readonly feeds: ShardFeeds,
     private readonly stopMaintenance: () => void,
   ) {}
 
   static async open(nc: NatsConnection, options: EngineOptions): Promise<Engine> {
     const jsm = await jetstreamManager(nc, { timeout: options.timeoutMs });
-    const kv = await new Kvm(nc).create(`${options.namespace}-metadata`, {
+    const bucket = `${options.namespace}-metadata`;
+    const kv = await new Kvm(nc).create(bucket, {
       history: 1,
       replicas: options.replicas,
       storage: options.storage === "memory" ? "memory" : "file",
@@ -65,8 +73,11 @@ export class Engine {
     const writer = new RecordWriter(nc, options.timeoutMs, cipher);
     const reader = new RecordReader(nc, jsm, options.timeoutMs, cipher);
     const tokenKey = await catalog.sharedSecret("token-key");
+    const consumers = await ConsumerRegistry.open(nc, bucket, options.log);
+    const leases = await SubscriptionLeases.open(nc, bucket, options.log);
+    const feeds = new ShardFeeds(nc, jsm, cipher, options.log);
     const stopMaintenance = startMaintenance(catalog, storage, options.log, options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS);
-    const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, stopMaintenance);
+    const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, consumers, leases, feeds, stopMaintenance);
     void engine.followConnection(options.log);
     return engine;
   }
@@ -108,6 +119,9 @@ export class Engine {
 
   close(): void {
     this.stopMaintenance();
+    this.feeds.endAll("shutdown");
+    this.leases.close();
+    this.consumers.close();
     this.writer.close();
     this.catalog.close();
   }

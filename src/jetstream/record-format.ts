@@ -1,4 +1,5 @@
-import { headers, type MsgHdrs } from "@nats-io/transport-node";
+import { headers, type Msg, type MsgHdrs } from "@nats-io/transport-node";
+import type { RecordCipher } from "./record-cipher.js";
 
 /**
  * How a Kinesis record is stored in a JetStream message: the data is the payload, untouched, so
@@ -38,4 +39,16 @@ export function encryptionKeyIdOf(h: MsgHdrs | undefined): string | undefined {
 
 export function partitionKeyOf(h: MsgHdrs | undefined): string {
   return decodeURIComponent(h?.get(PARTITION_KEY_HEADER) ?? "");
+}
+
+/** A delivered message as a record, its data decrypted when it was stored encrypted. */
+export function storedRecordOf(msg: Msg, sequence: bigint, arrivalMs: number, cipher: RecordCipher): StoredRecord {
+  const keyId = encryptionKeyIdOf(msg.headers);
+  return {
+    sequence,
+    data: keyId === undefined ? msg.data : cipher.decrypt(keyId, msg.data),
+    partitionKey: partitionKeyOf(msg.headers),
+    arrivalMs,
+    encrypted: keyId !== undefined,
+  };
 }

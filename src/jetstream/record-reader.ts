@@ -1,7 +1,7 @@
 import { createInbox, nanos, type Msg, type NatsConnection } from "@nats-io/transport-node";
 import { JetStreamApiError, type ConsumerConfig, type JetStreamManager } from "@nats-io/jetstream";
 import type { RecordCipher } from "./record-cipher.js";
-import { encryptionKeyIdOf, partitionKeyOf, type StoredRecord } from "./record-format.js";
+import { storedRecordOf, type StoredRecord } from "./record-format.js";
 
 /** Where to start reading a shard. */
 export type ReadStart =
@@ -53,7 +53,7 @@ interface Delivery {
  * form with more leading tokens) from its end, without splitting the whole subject: this runs
  * once per record read.
  */
-function deliveryOf(reply: string): Delivery {
+export function deliveryOf(reply: string): Delivery {
   const pendingDot = reply.lastIndexOf(".");
   const timestampDot = reply.lastIndexOf(".", pendingDot - 1);
   const consumerSeqDot = reply.lastIndexOf(".", timestampDot - 1);
@@ -218,14 +218,7 @@ class Batch {
     }
     this.nextSequence = delivery.streamSequence + 1n;
     this.dataBytes += msg.data.length;
-    const keyId = encryptionKeyIdOf(msg.headers);
-    this.records.push({
-      sequence: delivery.streamSequence,
-      data: keyId === undefined ? msg.data : this.cipher.decrypt(keyId, msg.data),
-      partitionKey: partitionKeyOf(msg.headers),
-      arrivalMs: delivery.timestampMs,
-      encrypted: keyId !== undefined,
-    });
+    this.records.push(storedRecordOf(msg, delivery.streamSequence, delivery.timestampMs, this.cipher));
     this.full = this.records.length >= this.request.limit;
     return !this.full;
   }

@@ -29,6 +29,11 @@ export class StreamLayout {
     return `${this.namespace}.${streamName.replaceAll(".", "=")}.${shardIndex}`;
   }
 
+  /** The subjects of every shard of a stream, open or closed, as one wildcard. */
+  allShardsSubject(streamName: string): string {
+    return `${this.namespace}.${streamName.replaceAll(".", "=")}.*`;
+  }
+
   /** The subjects the JetStream stream accepts: only open shards take records. */
   acceptedSubjects(stream: StreamMetadata): string[] {
     return stream.shards.filter(isOpen).map((shard) => this.shardSubject(stream.name, shard.index));

@@ -13,6 +13,12 @@ export interface ServiceSettings {
   readonly updateStreamMs: number;
   /** Open shards allowed across all streams of the account. */
   readonly shardLimit: number;
+  /** How long registered consumers stay CREATING and DELETING (ms). */
+  readonly registerConsumerMs: number;
+  readonly deregisterConsumerMs: number;
+  /** How long a SubscribeToShard stream lasts, and the longest it stays silent (ms). */
+  readonly subscriptionMs: number;
+  readonly subscriptionHeartbeatMs: number;
 }
 
 /** Where operations report the records they move, for the metrics. */

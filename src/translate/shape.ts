@@ -12,6 +12,9 @@ export interface ShapeDef {
   readonly max?: number;
   readonly pattern?: string;
   readonly enum?: readonly string[];
+  /** A structure whose members are the events (and errors) of an event stream. */
+  readonly eventstream?: boolean;
+  readonly exception?: boolean;
 }
 
 const all = generatedShapes as unknown as Readonly<Record<string, ShapeDef>>;

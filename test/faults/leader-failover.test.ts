@@ -59,11 +59,23 @@ async function follower(kinesis: KinesisClient, stream: string, shardId: string,
   }
 }
 
+/** Reads a shard to its end, retrying as a consumer would while JetStream settles after the kill. */
 async function readShard(kinesis: KinesisClient, stream: string, shardId: string): Promise<_Record[]> {
   const records: _Record[] = [];
-  let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+  const deadline = Date.now() + 30_000;
+  const retrying = async <T>(call: () => Promise<T>): Promise<T> => {
+    for (;;) {
+      try {
+        return await call();
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+        await sleep(500);
+      }
+    }
+  };
+  let iterator = (await retrying(() => kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" })))).ShardIterator;
   for (;;) {
-    const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator }));
+    const out = await retrying(() => kinesis.send(new GetRecordsCommand({ ShardIterator: iterator })));
     records.push(...(out.Records ?? []));
     if ((out.Records ?? []).length === 0) return records;
     iterator = out.NextShardIterator;

@@ -19,6 +19,8 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
     createStreamMs: 0,
     deleteStreamMs: 0,
     updateStreamMs: 0,
+    registerConsumerMs: 0,
+    deregisterConsumerMs: 0,
     // Failures the tests provoke on purpose would fill the output; TEST_LOG_LEVEL=debug shows all.
     logLevel: (process.env.TEST_LOG_LEVEL as Config["logLevel"] | undefined) ?? "silent",
     ...overrides,

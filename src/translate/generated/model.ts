@@ -2372,18 +2372,17 @@ export interface SubscribeToShardEvent {
   ChildShards?: ChildShard[];
 }
 
-export interface SubscribeToShardEventStream {
-  SubscribeToShardEvent: SubscribeToShardEvent;
-  ResourceNotFoundException?: ResourceNotFoundException;
-  ResourceInUseException?: ResourceInUseException;
-  KMSDisabledException?: KMSDisabledException;
-  KMSInvalidStateException?: KMSInvalidStateException;
-  KMSAccessDeniedException?: KMSAccessDeniedException;
-  KMSNotFoundException?: KMSNotFoundException;
-  KMSOptInRequired?: KMSOptInRequired;
-  KMSThrottlingException?: KMSThrottlingException;
-  InternalFailureException?: InternalFailureException;
-}
+export type SubscribeToShardEventStream =
+  | { SubscribeToShardEvent: SubscribeToShardEvent }
+  | { ResourceNotFoundException: ResourceNotFoundException }
+  | { ResourceInUseException: ResourceInUseException }
+  | { KMSDisabledException: KMSDisabledException }
+  | { KMSInvalidStateException: KMSInvalidStateException }
+  | { KMSAccessDeniedException: KMSAccessDeniedException }
+  | { KMSNotFoundException: KMSNotFoundException }
+  | { KMSOptInRequired: KMSOptInRequired }
+  | { KMSThrottlingException: KMSThrottlingException }
+  | { InternalFailureException: InternalFailureException };
 
 export interface SubscribeToShardInput {
   ConsumerARN: string;
@@ -2393,7 +2392,7 @@ export interface SubscribeToShardInput {
 }
 
 export interface SubscribeToShardOutput {
-  EventStream: SubscribeToShardEventStream;
+  EventStream: AsyncIterable<SubscribeToShardEventStream>;
 }
 
 export interface Tag {

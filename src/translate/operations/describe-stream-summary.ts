@@ -1,4 +1,5 @@
 import { isOpen } from "../../shards/shard.js";
+import { registeredConsumers } from "../consumer-ref.js";
 import { defineOperation } from "../operation.js";
 import { findStream, statusOf, streamNameOf } from "../stream-ref.js";
 import { streamBasics } from "../stream-view.js";
@@ -11,7 +12,7 @@ export const describeStreamSummary = defineOperation("DescribeStreamSummary", {
       StreamDescriptionSummary: {
         ...streamBasics(stream, ctx),
         OpenShardCount: creating ? 0 : stream.shards.filter(isOpen).length,
-        ConsumerCount: 0,
+        ConsumerCount: registeredConsumers(ctx, stream).length,
         MaxRecordSizeInKiB: stream.maxRecordSizeKiB,
         ...(stream.warmThroughputMiBps !== undefined && {
           WarmThroughput: { TargetMiBps: stream.warmThroughputMiBps, CurrentMiBps: stream.warmThroughputMiBps },

@@ -30,7 +30,7 @@ function decodeIterator(text: string, ctx: RequestContext): ShardIterator {
   return iterator;
 }
 
-function toWireRecords(shard: Shard, records: readonly StoredRecord[]): KinesisRecord[] {
+export function toWireRecords(shard: Shard, records: readonly StoredRecord[]): KinesisRecord[] {
   const base = sequenceBaseOf(shard);
   return records.map((record) => ({
     SequenceNumber: sequenceNumberFrom(base, record.sequence),

@@ -13,9 +13,9 @@ const COMBINATION_RULE =
   "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber.";
 
 /** The JetStream position a StartingSequenceNumber names, after checking it belongs to this shard. */
-function positionOfSequenceNumber(input: GetShardIteratorInput, streamName: string, shard: Shard, ctx: RequestContext): bigint {
+function positionOfSequenceNumber(input: GetShardIteratorInput, streamName: string, shard: Shard, ctx: RequestContext, operation: string): bigint {
   const text = input.StartingSequenceNumber!;
-  const where = `used in GetShardIterator on shard ${shardIdOf(shard.index)} in stream ${streamName} under account ${ctx.settings.accountId}`;
+  const where = `used in ${operation} on shard ${shardIdOf(shard.index)} in stream ${streamName} under account ${ctx.settings.accountId}`;
   const parts = decodeSequenceNumber(text);
   if (!parts) throw new InvalidArgumentException(`StartingSequenceNumber ${text} ${where} is invalid.`);
   if (parts.shardIndex !== shard.index) {
@@ -29,7 +29,14 @@ function positionOfSequenceNumber(input: GetShardIteratorInput, streamName: stri
   return parts.position;
 }
 
-async function positionOf(input: GetShardIteratorInput, streamName: string, shard: Shard, ctx: RequestContext): Promise<IteratorPosition> {
+/** Where a read of the shard starts; SubscribeToShard shares the rules and the error texts. */
+export async function positionOf(
+  input: GetShardIteratorInput,
+  streamName: string,
+  shard: Shard,
+  ctx: RequestContext,
+  operation = "GetShardIterator",
+): Promise<IteratorPosition> {
   const type = input.ShardIteratorType;
   const bySequence = type === "AT_SEQUENCE_NUMBER" || type === "AFTER_SEQUENCE_NUMBER";
   if (bySequence && input.StartingSequenceNumber === undefined) {
@@ -46,9 +53,9 @@ async function positionOf(input: GetShardIteratorInput, streamName: string, shar
       if (shard.endingPosition !== undefined) return { kind: "sequence", sequence: shard.endingPosition + 1n };
       return { kind: "sequence", sequence: (await ctx.engine.storage.lastSequence(streamName)) + 1n };
     case "AT_SEQUENCE_NUMBER":
-      return { kind: "sequence", sequence: positionOfSequenceNumber(input, streamName, shard, ctx) };
+      return { kind: "sequence", sequence: positionOfSequenceNumber(input, streamName, shard, ctx, operation) };
     case "AFTER_SEQUENCE_NUMBER":
-      return { kind: "sequence", sequence: positionOfSequenceNumber(input, streamName, shard, ctx) + 1n };
+      return { kind: "sequence", sequence: positionOfSequenceNumber(input, streamName, shard, ctx, operation) + 1n };
     case "AT_TIMESTAMP": {
       if (input.Timestamp === undefined) {
         throw new InvalidArgumentException("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.");

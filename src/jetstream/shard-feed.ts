@@ -1,0 +1,267 @@
+import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { JetStreamApiError, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
+import type { Logger } from "pino";
+import { RecordDecryptionError, type RecordCipher } from "./record-cipher.js";
+import { storedRecordOf, type StoredRecord } from "./record-format.js";
+import { deliveryOf, type ReadStart } from "./record-reader.js";
+
+/** Why a feed stopped on its own. */
+export type FeedEnd =
+  /** This server is shutting down. */
+  | "shutdown"
+  /** The connection to NATS dropped. */
+  | "nats-unavailable"
+  /** JetStream removed the consumer: its stream was deleted, or someone deleted it. */
+  | "consumer-deleted"
+  /** No message, heartbeat or end of pull from JetStream for too long. */
+  | "stalled"
+  /** A record stored encrypted does not decrypt with this server's master key. */
+  | "undecryptable";
+
+/** Who receives what a feed delivers. Called synchronously, in shard order. */
+export interface FeedReceiver {
+  /** One record, and how many of the shard's records JetStream had not yet sent after it. */
+  record(record: StoredRecord, pendingAfter: number): void;
+  /**
+   * A record of another shard went by: only while reading a closed shard through all of the
+   * stream's subjects (see ShardFeed). `pendingAfter` then counts every shard's records.
+   */
+  passed(position: bigint, pendingAfter: number): void;
+  /** The feed ended by itself (not by close()); called once. */
+  ended(reason: FeedEnd): void;
+}
+
+export interface FeedRequest {
+  readonly jetStreamName: string;
+  readonly subject: string;
+  /** A wildcard over the subjects of all the stream's shards. */
+  readonly allShardsSubject: string;
+  readonly start: ReadStart;
+  /** The largest message the shard can hold: a pull must be allowed at least this many bytes. */
+  readonly maxMessageBytes: number;
+  /** The longest the reader may leave the feed paused; JetStream drops the consumer after that. */
+  readonly maxIdleMs: number;
+}
+
+/** Messages per pull: a pull is renewed when it is used up, so this only bounds one round trip's worth. */
+const PULL_BATCH = 1000;
+/**
+ * Byte budget of a pull: what may be under way toward a reader that stopped reading. A record
+ * larger than this gets a pull of its own sized for the shard's largest record.
+ */
+const PULL_BYTES = 256 * 1024;
+const PULL_EXPIRES_MS = 30_000;
+/** JetStream sends a heartbeat this often while a pull waits: proof that the consumer is alive. */
+const PULL_HEARTBEAT_MS = 2_000;
+const STALL_MS = 2 * PULL_HEARTBEAT_MS + 1_000;
+/** JetStream's JSConsumerFilterNotSubsetErr: the filter names a subject the stream no longer takes. */
+const FILTER_NOT_IN_STREAM = 10093;
+
+/**
+ * A live read of one shard: an ephemeral JetStream consumer filtered on the shard's subject,
+ * fed by one pull request at a time that stays open until it is used up or expires, so records
+ * arrive the moment JetStream stores them. Back-pressure: while paused no new pull is sent, so
+ * at most one pull's worth (PULL_BYTES, or one record larger than that) is in flight toward a
+ * reader that does not keep up. close() deletes the consumer at once.
+ *
+ * A closed shard's subject is no longer one the JetStream stream takes, and JetStream refuses a
+ * consumer filtered on it; its records are still stored, so such a shard is read through a
+ * consumer of all the stream's subjects, skipping the other shards' records.
+ */
+export class ShardFeed {
+  private readonly inbox = createInbox();
+  private subscription: Subscription | undefined;
+  private pullOpen = false;
+  private deliveredInPull = 0;
+  /** The next record did not fit the usual budget: ask for one the size of the largest record. */
+  private largePull = false;
+  private lastHeardAt = Date.now();
+  private paused = false;
+  private closed = false;
+
+  private constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    private readonly feeds: ShardFeeds,
+    private readonly request: FeedRequest,
+    private readonly consumerName: string,
+    /** Reading all of the stream's subjects (a closed shard): other shards' records are skipped. */
+    private readonly wholeStream: boolean,
+    /** The JetStream position just before the first record this feed delivers. */
+    readonly positionBefore: bigint,
+    /** Records of the shard waiting to be delivered when the feed opened. */
+    readonly pendingAtOpen: number,
+    private readonly receiver: FeedReceiver,
+  ) {}
+
+  /** @internal Opened through ShardFeeds.open. */
+  static async open(nc: NatsConnection, jsm: JetStreamManager, feeds: ShardFeeds, request: FeedRequest, receiver: FeedReceiver): Promise<ShardFeed> {
+    let wholeStream = false;
+    let info: ConsumerInfo;
+    try {
+      info = await jsm.consumers.add(request.jetStreamName, consumerConfig(request, request.subject));
+    } catch (error) {
+      if (!(error instanceof JetStreamApiError && error.code === FILTER_NOT_IN_STREAM)) throw error;
+      wholeStream = true;
+      info = await jsm.consumers.add(request.jetStreamName, consumerConfig(request, request.allShardsSubject));
+    }
+    const feed = new ShardFeed(nc, jsm, feeds, request, info.name, wholeStream, BigInt(info.delivered.stream_seq), info.num_pending, receiver);
+    feed.subscription = nc.subscribe(feed.inbox, { callback: (_error, msg) => feed.onMessage(msg) });
+    feed.pull();
+    return feed;
+  }
+
+  /** Stops asking JetStream for more (what an open pull still brings is delivered). */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    this.pull();
+  }
+
+  /** How many of the shard's records JetStream has not sent yet, and the position of the last it sent. */
+  async pending(): Promise<{ readonly count: number; readonly sentUpTo: bigint }> {
+    const info = await this.jsm.consumers.info(this.request.jetStreamName, this.consumerName);
+    return { count: info.num_pending, sentUpTo: BigInt(info.delivered.stream_seq) };
+  }
+
+  /** Stops delivery and deletes the consumer; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.feeds.forget(this);
+    this.subscription?.unsubscribe();
+    this.jsm.consumers.delete(this.request.jetStreamName, this.consumerName).catch(() => {
+      // Gone with its stream, or NATS is away: inactive_threshold removes it anyway.
+    });
+  }
+
+  /** @internal Ends the feed from outside (shutdown, lost connection). */
+  end(reason: FeedEnd): void {
+    if (this.closed) return;
+    this.close();
+    this.receiver.ended(reason);
+  }
+
+  /** @internal Checked periodically by ShardFeeds. */
+  checkAlive(now: number): void {
+    if (this.pullOpen && now - this.lastHeardAt > STALL_MS) this.end("stalled");
+  }
+
+  private pull(): void {
+    if (this.pullOpen || this.paused || this.closed) return;
+    this.pullOpen = true;
+    this.deliveredInPull = 0;
+    this.lastHeardAt = Date.now();
+    const maxBytes = this.largePull ? Math.max(PULL_BYTES, this.request.maxMessageBytes) : PULL_BYTES;
+    this.largePull = false;
+    const pullRequest = { batch: PULL_BATCH, max_bytes: maxBytes, expires: nanos(PULL_EXPIRES_MS), idle_heartbeat: nanos(PULL_HEARTBEAT_MS) };
+    this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.request.jetStreamName}.${this.consumerName}`, JSON.stringify(pullRequest), { reply: this.inbox });
+  }
+
+  private onMessage(msg: Msg): void {
+    if (this.closed) return;
+    this.lastHeardAt = Date.now();
+    const status = msg.headers?.code;
+    if (status) return this.onStatus(status, msg.headers?.description ?? "");
+    const delivery = deliveryOf(msg.reply ?? "");
+    if (this.wholeStream && msg.subject !== this.request.subject) {
+      this.receiver.passed(delivery.streamSequence, delivery.pending);
+    } else {
+      let record: StoredRecord;
+      try {
+        record = storedRecordOf(msg, delivery.streamSequence, delivery.timestampMs, this.feeds.cipher);
+      } catch (error) {
+        if (error instanceof RecordDecryptionError) return this.end("undecryptable");
+        throw error;
+      }
+      this.receiver.record(record, delivery.pending);
+    }
+    if (++this.deliveredInPull >= PULL_BATCH) this.pullEnded();
+  }
+
+  private onStatus(status: number, description: string): void {
+    // 100: heartbeat of a waiting pull. 408: the pull expired. 409 with the byte budget
+    // reached: the pull is used up. Any other 409 means the consumer is gone.
+    if (status === 100) return;
+    if (status === 408) return this.pullEnded();
+    if (status === 409 && description.startsWith("Message Size Exceeds MaxBytes")) {
+      // Nothing fit at all: the next record alone is larger than the usual budget.
+      if (this.deliveredInPull === 0) this.largePull = true;
+      return this.pullEnded();
+    }
+    if (status === 409) return this.end("consumer-deleted");
+    this.feeds.log.warn({ status, description, subject: this.request.subject }, "unexpected JetStream pull status");
+    this.end("stalled");
+  }
+
+  private pullEnded(): void {
+    this.pullOpen = false;
+    this.pull();
+  }
+}
+
+function consumerConfig(request: FeedRequest, filter: string): Partial<ConsumerConfig> {
+  const base: Partial<ConsumerConfig> = {
+    ack_policy: "none",
+    filter_subject: filter,
+    // Removed by JetStream if this process vanishes without deleting it.
+    inactive_threshold: nanos(request.maxIdleMs),
+    mem_storage: true,
+    num_replicas: 1,
+  };
+  const { start } = request;
+  if (start.kind === "timestamp") return { ...base, deliver_policy: "by_start_time", opt_start_time: new Date(start.at).toISOString() };
+  if (start.sequence <= 1n) return { ...base, deliver_policy: "all" };
+  return { ...base, deliver_policy: "by_start_sequence", opt_start_seq: Number(start.sequence) };
+}
+
+/**
+ * The open feeds of this process: ends them all when the NATS connection drops (their pulls
+ * are lost with it) or at shutdown, and ends any whose JetStream consumer went silent.
+ */
+export class ShardFeeds {
+  private readonly open = new Set<ShardFeed>();
+  private watchdog: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly jsm: JetStreamManager,
+    /** Decrypts records stored encrypted (encryption at rest). */
+    readonly cipher: RecordCipher,
+    readonly log: Logger,
+  ) {
+    void (async () => {
+      for await (const status of nc.status()) {
+        if (status.type === "disconnect") this.endAll("nats-unavailable");
+      }
+    })().catch((error: unknown) => log.error({ err: error }, "NATS status watch ended"));
+  }
+
+  async openFeed(request: FeedRequest, receiver: FeedReceiver): Promise<ShardFeed> {
+    const feed = await ShardFeed.open(this.nc, this.jsm, this, request, receiver);
+    this.open.add(feed);
+    this.watchdog ??= setInterval(() => this.checkAll(), PULL_HEARTBEAT_MS).unref();
+    return feed;
+  }
+
+  endAll(reason: FeedEnd): void {
+    for (const feed of [...this.open]) feed.end(reason);
+  }
+
+  /** @internal */
+  forget(feed: ShardFeed): void {
+    this.open.delete(feed);
+    if (this.open.size === 0 && this.watchdog) {
+      clearInterval(this.watchdog);
+      this.watchdog = undefined;
+    }
+  }
+
+  private checkAll(): void {
+    const now = Date.now();
+    for (const feed of [...this.open]) feed.checkAlive(now);
+  }
+}
