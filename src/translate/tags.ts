@@ -16,7 +16,8 @@ function checkCharacters(tags: Readonly<Record<string, string>>): void {
 /** The tags after adding `added` to `current`, refused as the service refuses. */
 export function mergedTags(
   ctx: RequestContext,
-  streamName: string,
+  /** How the error names the resource: "stream x" or "consumer y". */
+  label: string,
   current: Readonly<Record<string, string>>,
   added: Readonly<Record<string, string>>,
 ): Record<string, string> {
@@ -27,7 +28,7 @@ export function mergedTags(
   const merged = { ...current, ...added };
   if (Object.keys(merged).length > MAX_TAGS) {
     throw new InvalidArgumentException(
-      `Failed to add tags to stream ${streamName} under account ${ctx.settings.accountId} because a given stream cannot have more than ${MAX_TAGS} tags associated with it.`,
+      `Failed to add tags to ${label} under account ${ctx.settings.accountId} because a given ${label.split(" ")[0]} cannot have more than ${MAX_TAGS} tags associated with it.`,
     );
   }
   return merged;

@@ -16,6 +16,7 @@ import {
   ListTagsForStreamCommand,
   PutRecordCommand,
   PutResourcePolicyCommand,
+  RegisterStreamConsumerCommand,
   RemoveTagsFromStreamCommand,
   SplitShardCommand,
   TagResourceCommand,
@@ -111,6 +112,22 @@ describe("tags", () => {
       { Key: "owner", Value: "me" },
       { Key: "team", Value: "data" },
     ]);
+  });
+
+  it("tags registered consumers by their ARN too", async () => {
+    const stream = await newStream();
+    const { Consumer } = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arnOf(stream), ConsumerName: "app", Tags: { team: "a" } }));
+    const consumerArn = Consumer!.ConsumerARN!;
+    await kinesis.send(new TagResourceCommand({ ResourceARN: consumerArn, Tags: { env: "prod" } }));
+    await kinesis.send(new UntagResourceCommand({ ResourceARN: consumerArn, TagKeys: ["team"] }));
+    expect((await kinesis.send(new ListTagsForResourceCommand({ ResourceARN: consumerArn }))).Tags).toEqual([{ Key: "env", Value: "prod" }]);
+    // The stream's own tags are apart.
+    expect((await kinesis.send(new ListTagsForResourceCommand({ ResourceARN: arnOf(stream) }))).Tags).toEqual([]);
+    await rejects(
+      kinesis.send(new ListTagsForResourceCommand({ ResourceARN: `${arnOf(stream)}/consumer/nobody:1700000000` })),
+      "ResourceNotFoundException",
+      `Consumer nobody under stream ${stream} and account ${ACCOUNT} not found.`,
+    );
   });
 
   it("refuses bad characters, more than 50 tags, and unknown resources", async () => {

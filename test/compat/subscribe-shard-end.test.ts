@@ -1,62 +1,32 @@
-import { CreateStreamCommand, type KinesisClient, PutRecordCommand } from "@aws-sdk/client-kinesis";
-import { connect, type NatsConnection } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import { decodeStreamMetadata, encodeStreamMetadata } from "../../src/jetstream/stream-metadata.js";
-import { StreamLayout } from "../../src/jetstream/stream-storage.js";
+import { CreateStreamCommand, type KinesisClient, PutRecordCommand, SplitShardCommand } from "@aws-sdk/client-kinesis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MAX_HASH_KEY } from "../../src/shards/hash-key-range.js";
-import type { Shard } from "../../src/shards/shard.js";
 import type { RunningServer } from "../../src/server.js";
 import { dataOf, registerConsumer, streamArnOf, subscribe } from "../support/fanout.js";
-import { sdkClient, startTestServer, uniqueNamespace, uniqueStreamName } from "../support/server.js";
+import { sdkClient, startTestServer, uniqueStreamName } from "../support/server.js";
 
-const namespace = uniqueNamespace();
-const layout = new StreamLayout(namespace);
 const MIDDLE = 2n ** 127n;
 let server: RunningServer;
 let kinesis: KinesisClient;
-let nc: NatsConnection;
 
 beforeAll(async () => {
-  server = await startTestServer({ namespace, subscriptionHeartbeatMs: 400 });
+  server = await startTestServer({ subscriptionHeartbeatMs: 400 });
   kinesis = sdkClient(server);
-  nc = await connect({ servers: inject("natsUrl") });
 });
 afterAll(async () => {
   kinesis?.destroy();
-  await nc?.close();
   await server?.close();
 });
 
-/**
- * Splits shard 0 of a one-shard stream in the middle the way the metadata records a reshard:
- * JetStream stops taking shard 0's subject and takes the children's; shard 0 gets its last
- * position and closing time; children 1 and 2 name it as parent. SplitShard itself is built on
- * another branch: this stands in for it until they meet.
- */
-async function splitShardZero(stream: string): Promise<void> {
-  const jsm = await jetstreamManager(nc);
-  const name = layout.jetStreamName(stream);
-  const { config } = await jsm.streams.info(name);
-  await jsm.streams.update(name, { ...config, subjects: [layout.shardSubject(stream, 1), layout.shardSubject(stream, 2)] });
-  const last = BigInt((await jsm.streams.info(name)).state.last_seq);
-  const kv = await new Kvm(nc).open(`${namespace}-metadata`);
-  const key = `streams.${stream.replaceAll(".", "=")}`;
-  const entry = (await kv.get(key))!;
-  const metadata = decodeStreamMetadata(entry.value);
-  const now = Date.now();
-  const child = (index: number, start: bigint, end: bigint): Shard => ({ index, hashKeyRange: { start, end }, createdAt: now, startingPosition: last, parentIndex: 0 });
-  const shards = [{ ...metadata.shards[0]!, endingPosition: last, closedAt: now }, child(1, 0n, MIDDLE - 1n), child(2, MIDDLE, MAX_HASH_KEY)];
-  await kv.update(key, encodeStreamMetadata({ ...metadata, shards }), entry.revision);
-}
+const splitShardZero = (stream: string) =>
+  kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "shardId-000000000000", NewStartingHashKey: String(MIDDLE) }));
 
 const CHILDREN = [
   { ShardId: "shardId-000000000001", ParentShards: ["shardId-000000000000"], HashKeyRange: { StartingHashKey: "0", EndingHashKey: String(MIDDLE - 1n) } },
   { ShardId: "shardId-000000000002", ParentShards: ["shardId-000000000000"], HashKeyRange: { StartingHashKey: String(MIDDLE), EndingHashKey: String(MAX_HASH_KEY) } },
 ];
 
-describe("SubscribeToShard at the end of a closed shard (reshard simulated in the metadata)", () => {
+describe("SubscribeToShard at the end of a shard closed by SplitShard", () => {
   it("delivers the shard's last records, then an event with ChildShards and no continuation, then ends", async () => {
     const stream = uniqueStreamName();
     await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));

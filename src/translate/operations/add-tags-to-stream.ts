@@ -6,6 +6,6 @@ import { mergedTags } from "../tags.js";
 export const addTagsToStream = defineOperation("AddTagsToStream", {
   async handler(input, ctx) {
     const name = streamNameOf(input, ctx.settings);
-    await updateActiveStream(ctx, name, (stream) => ({ ...stream, tags: mergedTags(ctx, name, stream.tags, input.Tags) }), { updating: false });
+    await updateActiveStream(ctx, name, (stream) => ({ ...stream, tags: mergedTags(ctx, `stream ${name}`, stream.tags, input.Tags) }), { updating: false });
   },
 });

@@ -46,7 +46,7 @@ export const createStream = defineOperation("CreateStream", {
       mode,
       retentionHours: DEFAULT_RETENTION_HOURS,
       maxRecordSizeKiB,
-      tags: input.Tags ? mergedTags(ctx, name, {}, input.Tags) : {},
+      tags: input.Tags ? mergedTags(ctx, `stream ${name}`, {}, input.Tags) : {},
       shards: initialShards(shardCount, ctx.now),
       shardLevelMetrics: [],
     };

@@ -1,10 +1,10 @@
 import { ResourceNotFoundException } from "../errors.js";
 import { defineOperation } from "../operation.js";
-import { streamOfResource } from "../resource-ref.js";
+import { resourceOf } from "../resource-ref.js";
 
 export const deleteResourcePolicy = defineOperation("DeleteResourcePolicy", {
   async handler(input, ctx) {
-    await streamOfResource(ctx, input.ResourceARN);
+    await resourceOf(ctx, input.ResourceARN);
     if (!(await ctx.engine.documents.policies.delete(input.ResourceARN))) {
       throw new ResourceNotFoundException(`No resource policy found for resource ${input.ResourceARN}.`);
     }

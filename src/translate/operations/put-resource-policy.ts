@@ -1,10 +1,10 @@
 import { defineOperation } from "../operation.js";
 import { checkPolicyDocument } from "../resource-policy.js";
-import { streamOfResource } from "../resource-ref.js";
+import { resourceOf } from "../resource-ref.js";
 
 export const putResourcePolicy = defineOperation("PutResourcePolicy", {
   async handler(input, ctx) {
-    await streamOfResource(ctx, input.ResourceARN);
+    await resourceOf(ctx, input.ResourceARN);
     checkPolicyDocument(input.Policy);
     await ctx.engine.documents.policies.put(input.ResourceARN, { policy: input.Policy });
   },

@@ -5,6 +5,7 @@ import type { RequestContext } from "../context.js";
 import { wireConsumer } from "../consumer-ref.js";
 import { LimitExceededException, ResourceInUseException } from "../errors.js";
 import { defineOperation } from "../operation.js";
+import { mergedTags } from "../tags.js";
 import { findStream, statusOf, streamNameOf } from "../stream-ref.js";
 
 /** Registered consumers per stream, as on Kinesis. */
@@ -48,7 +49,7 @@ export const registerStreamConsumer = defineOperation("RegisterStreamConsumer", 
       createdAt,
       status: "CREATING",
       statusUntil: ctx.now + ctx.settings.registerConsumerMs,
-      tags: input.Tags ?? {},
+      tags: input.Tags ? mergedTags(ctx, `consumer ${input.ConsumerName}`, {}, input.Tags) : {},
     };
     // A registration counts until it is gone; the clock is read when it is checked.
     const counts = (existing: ConsumerMetadata): boolean => effectiveConsumerStatus(existing, ctx.engine.catalog.get(stream.name), Date.now()) !== "GONE";

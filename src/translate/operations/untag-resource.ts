@@ -1,11 +1,9 @@
 import { defineOperation } from "../operation.js";
-import { streamOfResource } from "../resource-ref.js";
-import { updateActiveStream } from "../stream-update.js";
+import { changeTags, resourceOf } from "../resource-ref.js";
 import { withoutTags } from "../tags.js";
 
 export const untagResource = defineOperation("UntagResource", {
   async handler(input, ctx) {
-    const name = await streamOfResource(ctx, input.ResourceARN);
-    await updateActiveStream(ctx, name, (stream) => ({ ...stream, tags: withoutTags(stream.tags, input.TagKeys) }), { updating: false });
+    await changeTags(ctx, await resourceOf(ctx, input.ResourceARN), (tags) => withoutTags(tags, input.TagKeys));
   },
 });
