@@ -1,5 +1,5 @@
 import { ValidationException } from "./errors.js";
-import { lowerCamel, shapeOf, type ShapeDef } from "./shape.js";
+import { lowerCamel, membersOf, shapeOf, type Member, type ShapeDef } from "./shape.js";
 
 /** Limits known only at run time, which override the model's for this request. */
 export interface RuntimeLimits {
@@ -36,24 +36,35 @@ export function checkConstraints(shapeName: string, input: Record<string, unknow
   throw new ValidationException(`${count} detected: ${errors.join("; ")}`);
 }
 
-function orderedMembers(shapeName: string, shape: ShapeDef): string[] {
-  const members = Object.keys(shape.members ?? {});
-  const preferred = MEMBER_ORDER[shapeName] ?? [];
-  return [...preferred.filter((m) => members.includes(m)), ...members.filter((m) => !preferred.includes(m))];
+interface CheckedMember extends Member {
+  /** How validation messages name it. */
+  readonly path: string;
+}
+
+const checkOrders = new Map<string, readonly CheckedMember[]>();
+
+/** A structure's members in the order the service reports them; computed once per shape. */
+function orderedMembers(shapeName: string): readonly CheckedMember[] {
+  let ordered = checkOrders.get(shapeName);
+  if (!ordered) {
+    const members = membersOf(shapeOf(shapeName));
+    const preferred = MEMBER_ORDER[shapeName] ?? [];
+    const rank = (m: Member) => (preferred.includes(m.name) ? preferred.indexOf(m.name) : preferred.length + members.indexOf(m));
+    ordered = [...members].sort((a, b) => rank(a) - rank(b)).map((m) => ({ ...m, path: lowerCamel(m.name) }));
+    checkOrders.set(shapeName, ordered);
+  }
+  return ordered;
 }
 
 function checkStructure(shapeName: string, value: Record<string, unknown>, path: string, errors: string[], limits: RuntimeLimits): void {
-  const shape = shapeOf(shapeName);
-  const required = new Set(shape.required ?? []);
-  for (const member of orderedMembers(shapeName, shape)) {
+  for (const member of orderedMembers(shapeName)) {
     if (errors.length >= MAX_ERRORS) return;
-    const memberPath = path + lowerCamel(member);
-    const memberValue = value[member];
+    const memberValue = value[member.name];
     if (memberValue === undefined) {
-      if (required.has(member)) errors.push(`Value null at '${memberPath}' failed to satisfy constraint: Member must not be null`);
+      if (member.required) errors.push(`Value null at '${path}${member.path}' failed to satisfy constraint: Member must not be null`);
       continue;
     }
-    checkValue(shape.members![member]!, memberValue, memberPath, errors, limits);
+    checkValue(member.shapeName, memberValue, path + member.path, errors, limits);
   }
 }
 
@@ -85,8 +96,10 @@ function checkValue(shapeName: string, value: unknown, path: string, errors: str
       checkString(shapeName, shape, value as string, fail);
       return;
     case "blob": {
+      const length = (value as Uint8Array).length;
       const max = limits.maxDataBytes ?? shape.max;
-      checkLength((value as Uint8Array).length, { ...shape, max }, fail);
+      if (shape.min !== undefined && length < shape.min) fail(`Member must have length greater than or equal to ${shape.min}`);
+      if (max !== undefined && length > max) fail(`Member must have length less than or equal to ${max}`);
       return;
     }
     case "integer":

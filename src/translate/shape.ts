@@ -27,3 +27,27 @@ export function shapeOf(name: ShapeName | string): ShapeDef {
 
 /** Member names on the wire are PascalCase; AWS reports them lowerCamel in validation paths. */
 export const lowerCamel = (name: string): string => name.charAt(0).toLowerCase() + name.slice(1);
+
+/** A member of a structure shape, with what its users need ready-made. */
+export interface Member {
+  readonly name: string;
+  readonly shapeName: string;
+  readonly shape: ShapeDef;
+  readonly required: boolean;
+}
+
+const memberLists = new WeakMap<ShapeDef, readonly Member[]>();
+
+/**
+ * The members of a structure shape, in the model's order, computed once per shape: the request
+ * and response walkers visit every member of every record, so they must not rebuild this.
+ */
+export function membersOf(shape: ShapeDef): readonly Member[] {
+  let members = memberLists.get(shape);
+  if (!members) {
+    const required = new Set(shape.required ?? []);
+    members = Object.entries(shape.members ?? {}).map(([name, shapeName]) => ({ name, shapeName, shape: shapeOf(shapeName), required: required.has(name) }));
+    memberLists.set(shape, members);
+  }
+  return members;
+}

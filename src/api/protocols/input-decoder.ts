@@ -1,5 +1,5 @@
 import { SerializationException } from "../../translate/errors.js";
-import { shapeOf, type ShapeDef } from "../../translate/shape.js";
+import { membersOf, shapeOf, type ShapeDef } from "../../translate/shape.js";
 
 /**
  * How one wire format reads the scalars of a request: each takes the value as the format's
@@ -40,10 +40,10 @@ function containerMismatch(value: unknown): SerializationException | undefined {
 
 function decodeStructure(shape: ShapeDef, object: Record<string, unknown>, scalars: ScalarReader): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  for (const [name, memberShape] of Object.entries(shape.members ?? {})) {
-    const value = object[name];
+  for (const member of membersOf(shape)) {
+    const value = object[member.name];
     if (value === null || value === undefined) continue;
-    result[name] = decodeMember(shapeOf(memberShape), value, scalars);
+    result[member.name] = decodeMember(member.shape, value, scalars);
   }
   return result;
 }
@@ -55,7 +55,8 @@ function decodeMember(shape: ShapeDef, value: unknown, scalars: ScalarReader): u
       return decodeStructure(shape, value, scalars);
     case "list":
       if (!Array.isArray(value)) throw containerMismatch(value) ?? new SerializationException("Expected list or null");
-      return value.map((item) => (item === null || item === undefined ? undefined : decodeMember(shapeOf(shape.member!), item, scalars)));
+      const itemShape = shapeOf(shape.member!);
+      return value.map((item) => (item === null || item === undefined ? undefined : decodeMember(itemShape, item, scalars)));
     case "map": {
       if (!isPlainObject(value)) throw containerMismatch(value) ?? new SerializationException("Expected map or null");
       const result: Record<string, unknown> = {};

@@ -1,26 +1,70 @@
 import { SerializationException, type KinesisError } from "../../translate/errors.js";
-import { shapeOf } from "../../translate/shape.js";
+import { membersOf, shapeOf } from "../../translate/shape.js";
 import { decodeJsonInput } from "./json-input.js";
 import type { WireProtocol } from "./protocol.js";
 
 const EMPTY = Buffer.alloc(0);
 
+// Printable ASCII but the quote and the backslash: such a string is its own JSON, in quotes.
+const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const NON_ASCII = /[^\x00-\x7f]/;
+const FIRST_CHUNK_BYTES = 16 * 1024;
 
 /**
- * Writes an output value as JSON text, led by its shape: blobs as base64, timestamps as epoch
- * seconds. Pieces go into an array joined once; when every piece is ASCII (base64 always is)
- * the text becomes bytes by a plain copy instead of UTF-8 encoding. GetRecords answers are up
- * to ~14 MB of this, so it matters.
+ * Bytes written straight into buffers that double in size, joined once at the end: a
+ * GetRecords answer (up to ~14 MB) is never a string first, and ASCII (base64, digits, names)
+ * is copied rather than UTF-8 encoded.
  */
-class JsonWriter {
-  readonly parts: string[] = [];
-  ascii = true;
+class ByteSink {
+  private readonly chunks: Buffer[] = [];
+  private chunk = Buffer.allocUnsafe(FIRST_CHUNK_BYTES);
+  private used = 0;
+  private total = 0;
 
-  text(value: string): void {
+  ascii(text: string): void {
+    this.room(text.length);
+    this.used += this.chunk.write(text, this.used, "latin1");
+  }
+
+  utf8(text: string): void {
+    this.room(Buffer.byteLength(text, "utf8"));
+    this.used += this.chunk.write(text, this.used, "utf8");
+  }
+
+  bytes(): Buffer {
+    const last = this.chunk.subarray(0, this.used);
+    return this.chunks.length === 0 ? last : Buffer.concat([...this.chunks, last], this.total + this.used);
+  }
+
+  private room(bytes: number): void {
+    if (this.used + bytes <= this.chunk.length) return;
+    this.chunks.push(this.chunk.subarray(0, this.used));
+    this.total += this.used;
+    this.chunk = Buffer.allocUnsafe(Math.max(bytes, this.total));
+    this.used = 0;
+  }
+}
+
+/** Writes an output value as JSON, led by its shape: blobs as base64, timestamps as epoch seconds. */
+class JsonWriter {
+  private readonly sink = new ByteSink();
+
+  bytes(): Buffer {
+    return this.sink.bytes();
+  }
+
+  private raw(text: string): void {
+    this.sink.ascii(text);
+  }
+
+  private text(value: string): void {
+    if (PLAIN_TEXT.test(value)) {
+      this.sink.ascii(`"${value}"`);
+      return;
+    }
     const quoted = JSON.stringify(value);
-    if (this.ascii && NON_ASCII.test(quoted)) this.ascii = false;
-    this.parts.push(quoted);
+    if (NON_ASCII.test(quoted)) this.sink.utf8(quoted);
+    else this.sink.ascii(quoted);
   }
 
   value(shapeName: string, value: unknown): void {
@@ -28,57 +72,56 @@ class JsonWriter {
     switch (shape.type) {
       case "structure": {
         let separator = "{";
-        for (const [member, memberShape] of Object.entries(shape.members ?? {})) {
-          const memberValue = (value as Record<string, unknown>)[member];
+        for (const member of membersOf(shape)) {
+          const memberValue = (value as Record<string, unknown>)[member.name];
           if (memberValue === undefined) continue;
-          this.parts.push(`${separator}"${member}":`);
-          this.value(memberShape, memberValue);
+          this.raw(`${separator}"${member.name}":`);
+          this.value(member.shapeName, memberValue);
           separator = ",";
         }
-        this.parts.push(separator === "{" ? "{}" : "}");
+        this.raw(separator === "{" ? "{}" : "}");
         return;
       }
       case "list": {
         const items = value as unknown[];
-        this.parts.push("[");
+        this.raw("[");
         items.forEach((item, i) => {
-          if (i > 0) this.parts.push(",");
+          if (i > 0) this.raw(",");
           this.value(shape.member!, item);
         });
-        this.parts.push("]");
+        this.raw("]");
         return;
       }
       case "map": {
         let separator = "{";
         for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
-          this.parts.push(separator);
+          this.raw(separator);
           this.text(key);
-          this.parts.push(":");
+          this.raw(":");
           this.value(shape.value!, item);
           separator = ",";
         }
-        this.parts.push(separator === "{" ? "{}" : "}");
+        this.raw(separator === "{" ? "{}" : "}");
         return;
       }
       case "blob": {
         const bytes = value as Uint8Array;
-        this.parts.push(`"${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64")}"`);
+        this.raw('"');
+        this.raw(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"));
+        this.raw('"');
         return;
       }
       case "timestamp":
-        this.parts.push(String((value as Date).getTime() / 1000));
+        this.raw(String((value as Date).getTime() / 1000));
         return;
       case "string":
         this.text(value as string);
         return;
       default:
-        this.parts.push(String(value));
+        this.raw(String(value));
     }
   }
 
-  bytes(): Buffer {
-    return Buffer.from(this.parts.join(""), this.ascii ? "latin1" : "utf8");
-  }
 }
 
 /** AWS JSON 1.1, the protocol of botocore, the CLI and the JavaScript SDK. */
