@@ -9,39 +9,51 @@ const EMPTY = Buffer.alloc(0);
 const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const NON_ASCII = /[^\x00-\x7f]/;
 const FIRST_CHUNK_BYTES = 16 * 1024;
+const PENDING_ASCII_CHARS = 64 * 1024;
 
 /**
- * Bytes written straight into buffers that double in size, joined once at the end: a
- * GetRecords answer (up to ~14 MB) is never a string first, and ASCII (base64, digits, names)
- * is copied rather than UTF-8 encoded.
+ * Bytes written into buffers that double in size, joined once at the end. ASCII (base64,
+ * digits, names) gathers in a string first, since V8 joins strings far more cheaply than a
+ * Buffer takes a write, and goes in as a plain copy rather than UTF-8 encoding. GetRecords
+ * answers are up to ~14 MB of this, so it matters.
  */
 class ByteSink {
   private readonly chunks: Buffer[] = [];
   private chunk = Buffer.allocUnsafe(FIRST_CHUNK_BYTES);
   private used = 0;
   private total = 0;
+  private pendingAscii = "";
 
   ascii(text: string): void {
-    this.room(text.length);
-    this.used += this.chunk.write(text, this.used, "latin1");
+    this.pendingAscii += text;
+    if (this.pendingAscii.length >= PENDING_ASCII_CHARS) this.flush();
   }
 
   utf8(text: string): void {
-    this.room(Buffer.byteLength(text, "utf8"));
-    this.used += this.chunk.write(text, this.used, "utf8");
+    this.flush();
+    this.write(text, Buffer.byteLength(text, "utf8"), "utf8");
   }
 
   bytes(): Buffer {
+    this.flush();
     const last = this.chunk.subarray(0, this.used);
     return this.chunks.length === 0 ? last : Buffer.concat([...this.chunks, last], this.total + this.used);
   }
 
-  private room(bytes: number): void {
-    if (this.used + bytes <= this.chunk.length) return;
-    this.chunks.push(this.chunk.subarray(0, this.used));
-    this.total += this.used;
-    this.chunk = Buffer.allocUnsafe(Math.max(bytes, this.total));
-    this.used = 0;
+  private flush(): void {
+    if (this.pendingAscii.length === 0) return;
+    this.write(this.pendingAscii, this.pendingAscii.length, "latin1");
+    this.pendingAscii = "";
+  }
+
+  private write(text: string, bytes: number, encoding: "latin1" | "utf8"): void {
+    if (this.used + bytes > this.chunk.length) {
+      this.chunks.push(this.chunk.subarray(0, this.used));
+      this.total += this.used;
+      this.chunk = Buffer.allocUnsafe(Math.max(bytes, this.total));
+      this.used = 0;
+    }
+    this.used += this.chunk.write(text, this.used, encoding);
   }
 }
 
