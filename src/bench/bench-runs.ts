@@ -48,8 +48,7 @@ async function attempt(ctx: BenchContext, id: RunIdentity, expectedSeconds: numb
   try {
     result = await measure();
   } catch (error) {
-    const cpu = { client: 0, server: 0, nats: 0 };
-    result = { ...id, records: 0, seconds: 0, recordsPerSecond: 0, mibPerSecond: 0, totalRecordsPerSecond: 0, cpu, error: (error as Error).message ?? String(error) };
+    result = { ...id, records: 0, seconds: 0, recordsPerSecond: 0, mibPerSecond: 0, totalRecordsPerSecond: 0, cpu: { client: 0 }, error: (error as Error).message ?? String(error) };
   }
   ctx.runs.push(result);
   return result;

@@ -14,7 +14,7 @@ import { measureLive, startWriter, type LiveOutcome } from "./live-run.js";
 import type { Reader } from "./reader.js";
 import { ProcessWatch, spawnServer, stopServer, type ServerProcess } from "./server-process.js";
 import { summarizeLatency } from "./stats.js";
-import { exactlyOnceCell, formatTable, ms } from "./table.js";
+import { cpuShares, exactlyOnceCell, formatTable, ms } from "./table.js";
 
 /**
  * `bench fanout`: where SubscribeToShard's put→delivery time goes. Each subscription of one
@@ -105,7 +105,7 @@ function rawSubscriber(endpoint: string, consumerArn: string, shardId: string): 
 const lag = (outcome: LiveOutcome, a: number, b: number): Float64Array => outcome.byReader[a]!.map((value, i) => value - outcome.byReader[b]![i]!);
 
 function rows(label: string, outcome: LiveOutcome): string[][] {
-  const cpu = [outcome.cpu.client, outcome.cpu.server, outcome.cpu.nats].map((s) => `${Math.round((s / outcome.seconds) * 100)}%`).join(" ");
+  const cpu = cpuShares(outcome);
   const row = (path: string, values: Iterable<number>, check: string): string[] => {
     const latency = summarizeLatency(values);
     return [path, String(outcome.written), ms(latency?.p50), ms(latency?.p95), ms(latency?.p99), ms(latency?.max), check, cpu];

@@ -105,11 +105,15 @@ export async function stopServer(server: ServerProcess | undefined): Promise<voi
   await exited;
 }
 
+/** CPU seconds (user + system); server and nats only where the bench knows their processes. */
 export interface CpuSeconds {
   readonly client: number;
-  readonly server: number;
-  readonly nats: number;
+  readonly server?: number;
+  readonly nats?: number;
 }
+
+const difference = (now: number | undefined, before: number | undefined): number | undefined =>
+  now === undefined || before === undefined ? undefined : now - before;
 
 /**
  * Watches the server's and nats-server's memory every 100 ms while runs go on, and measures
@@ -131,7 +135,11 @@ export class ProcessWatch {
 
   cpuNow(): CpuSeconds {
     const own = process.cpuUsage();
-    return { client: (own.user + own.system) / 1e6, server: processCpu(this.serverPid), nats: processCpu(this.natsPid) };
+    return {
+      client: (own.user + own.system) / 1e6,
+      ...(this.serverPid && { server: processCpu(this.serverPid) }),
+      ...(this.natsPid && { nats: processCpu(this.natsPid) }),
+    };
   }
 
   /** Starts a run's window: its peak is measured from here. */
@@ -146,7 +154,7 @@ export class ProcessWatch {
     this.sample();
     const now = this.cpuNow();
     return {
-      cpu: { client: now.client - begin.cpu.client, server: now.server - begin.cpu.server, nats: now.nats - begin.cpu.nats },
+      cpu: { client: now.client - begin.cpu.client, server: difference(now.server, begin.cpu.server), nats: difference(now.nats, begin.cpu.nats) },
       serverRssBytes: this.serverPid ? this.serverPeak : undefined,
       natsRssBytes: this.natsPid ? this.natsPeak : undefined,
     };

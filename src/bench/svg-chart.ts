@@ -86,7 +86,7 @@ function legend(series: readonly string[], x: number, y: number, width: number):
 }
 
 export function groupedBarChart(chart: GroupedBarChart): string {
-  const barWidth = 18;
+  const barWidth = 22;
   const groupGap = 28;
   const left = 64;
   const plotHeight = 240;

@@ -16,9 +16,9 @@ export const ms = (value: number | undefined): string =>
   value === undefined || !Number.isFinite(value) ? "—" : value < 10 ? value.toFixed(2) : value < 100 ? value.toFixed(1) : value.toFixed(0);
 export const megabytes = (bytes: number | undefined): string => (bytes === undefined ? "—" : `${(bytes / 1e6).toFixed(1)} MB`);
 
-/** CPU each process used, as a share of one core over the run. */
-const cpuShares = (run: RunResult): string =>
-  run.seconds > 0 ? [run.cpu.client, run.cpu.server, run.cpu.nats].map((s) => `${Math.round((s / run.seconds) * 100)}%`).join(" ") : "—";
+/** CPU each process used, as a share of one core over the run ("—" for a process the bench does not know). */
+export const cpuShares = (run: Pick<RunResult, "cpu" | "seconds">): string =>
+  [run.cpu.client, run.cpu.server, run.cpu.nats].map((s) => (s === undefined || run.seconds <= 0 ? "—" : `${Math.round((s / run.seconds) * 100)}%`)).join(" ");
 
 /** "yes", or what went wrong; "—" where the run does not read. */
 export function exactlyOnceCell(run: Pick<RunResult, "error" | "delivery">): string {
