@@ -126,7 +126,7 @@ interface Collected {
 }
 
 /** What went wrong, one line each: failed runs, and reading runs that did not get every record exactly once. */
-export function failuresOf(runs: readonly RunResult[]): string[] {
+function failuresOf(runs: readonly RunResult[]): string[] {
   const failures: string[] = [];
   for (const run of runs) {
     const name = `${run.side} ${run.method}${run.workload === "live" ? ` ×${run.consumers}` : ` ${run.workload}`}, ${sizeLabel(run.recordBytes)}`;

@@ -138,7 +138,7 @@ function parseNumber(flag: string, text: string, { min, integer }: { min: number
 const integer = (flag: string, text: string, min = 1): number => parseNumber(flag, text, { min, integer: true });
 
 /** `name=value` overrides applied to the default prices; unknown names are refused. */
-export function parsePrices(overrides: readonly string[]): Prices {
+function parsePrices(overrides: readonly string[]): Prices {
   const prices: Record<string, number> = { ...JANUARY_2025_US_EAST_1 };
   for (const override of overrides) {
     const [name = "", value = "", ...rest] = override.split("=");
@@ -236,5 +236,5 @@ export function parseCostCommandOptions(argv: readonly string[]): CostCommandOpt
 }
 
 /** Records per PutRecords request: the asked batch, fewer where the request would carry more than 5 MiB of data. */
-export const REQUEST_DATA_LIMIT = 5 * KiB * KiB;
+const REQUEST_DATA_LIMIT = 5 * KiB * KiB;
 export const batchFor = (batch: number, recordBytes: number): number => Math.max(1, Math.min(batch, Math.floor(REQUEST_DATA_LIMIT / recordBytes)));

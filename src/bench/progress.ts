@@ -2,7 +2,7 @@
  * A one-line progress bar for a person at a terminal: drawn only when the output is a TTY,
  * redrawn in place, erased before anything else is printed.
  */
-export function renderBar(fraction: number, width: number): string {
+function renderBar(fraction: number, width: number): string {
   const clamped = Math.min(1, Math.max(0, Number.isFinite(fraction) ? fraction : 0));
   const filled = Math.round(clamped * width);
   return `[${"█".repeat(filled)}${"░".repeat(width - filled)}] ${String(Math.floor(clamped * 100)).padStart(3)}%`;

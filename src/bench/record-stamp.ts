@@ -15,7 +15,7 @@ export interface RecordStamp {
 /** The smallest record that holds a stamp. */
 export const STAMP_BYTES = 16;
 
-export const nowNs = (): bigint => process.hrtime.bigint();
+const nowNs = (): bigint => process.hrtime.bigint();
 
 /** Record data of one size: random padding shared by every record, the stamp written per record. */
 export class RecordMaker {

@@ -34,13 +34,13 @@ function statFields(pid: number): string[] | undefined {
 }
 
 /** CPU seconds (user + system) a process has used, from /proc; 0 when unknown. */
-export function processCpu(pid: number | undefined): number {
+function processCpu(pid: number | undefined): number {
   const fields = pid ? statFields(pid) : undefined;
   return fields ? (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS : 0;
 }
 
 /** A child of `parent` (the nats-server our server started), from /proc. */
-export function childPid(parent: number | undefined): number | undefined {
+function childPid(parent: number | undefined): number | undefined {
   if (!parent) return undefined;
   for (const entry of readdirSync("/proc")) {
     if (/^\d+$/.test(entry) && Number(statFields(Number(entry))?.[1]) === parent) return Number(entry);
@@ -49,7 +49,7 @@ export function childPid(parent: number | undefined): number | undefined {
 }
 
 /** A memory figure of /proc/<pid>/status in bytes: VmRSS now, VmHWM the peak so far; undefined when unknown. */
-export function statusBytes(pid: number | undefined, field: "VmRSS" | "VmHWM"): number | undefined {
+function statusBytes(pid: number | undefined, field: "VmRSS" | "VmHWM"): number | undefined {
   if (!pid) return undefined;
   try {
     const match = new RegExp(`^${field}:\\s+(\\d+) kB`, "m").exec(readFileSync(`/proc/${pid}/status`, "utf8"));

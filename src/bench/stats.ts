@@ -75,10 +75,6 @@ export class DeliveryTally {
     return this.delivered === this.expected;
   }
 
-  get count(): number {
-    return this.delivered;
-  }
-
   result(): DeliveryCheck {
     const missing = this.expected - this.delivered;
     return {

@@ -33,7 +33,7 @@ export function escapeXml(text: string): string {
 }
 
 /** Short figures for labels: 1.2k, 35, 0.84. */
-export function shortNumber(value: number): string {
+function shortNumber(value: number): string {
   if (value >= 1e6) return `${(value / 1e6).toFixed(value >= 1e7 ? 0 : 1)}M`;
   if (value >= 1e3) return `${(value / 1e3).toFixed(value >= 1e4 ? 0 : 1)}k`;
   if (value >= 10) return value.toFixed(0);
