@@ -41,13 +41,9 @@ async function main(): Promise<void> {
   const [command = "serve", ...rest] = process.argv.slice(2);
   if (command === "serve") return serve(rest);
   // Loaded on demand: the benchmark pulls in the AWS SDK, which the server does not need.
-  if (command === "bench" && rest[0] === "fanout") return (await import("./bench/fanout-bench.js")).runFanoutBench(rest.slice(1));
-  if (command === "bench") return (await import("./bench/core-bench.js")).runCoreBench(rest);
+  if (command === "bench") return (await import("./bench/bench-cli.js")).runBenchCommand(rest);
   if (command.startsWith("-")) return serve(process.argv.slice(2));
-  console.error(
-    `usage: kinesis-nats [serve] [options] | kinesis-nats bench [--records N] [--record-size B] [--shards N] [--batch N] [--in-flight N] [--memory]` +
-      ` | kinesis-nats bench fanout [--rate N] [--fanout-rate N] [--fanout-batch N] [--seconds N] [--record-size B] [--poll-ms N] [--memory]\n\n${USAGE}`,
-  );
+  console.error(`usage: kinesis-nats [serve] [options] | kinesis-nats bench [cost | fanout] [options] (kinesis-nats bench --help)\n\n${USAGE}`);
   process.exit(command === "help" || command === "--help" ? 0 : 2);
 }
 

@@ -1,79 +1,94 @@
 import { parentPort, workerData } from "node:worker_threads";
-import { KinesisClient, PutRecordsCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";
+import { PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { connect } from "@nats-io/transport-node";
 import { jetstream } from "@nats-io/jetstream";
+import { kinesisClient, type ClientSetup } from "./kinesis-target.js";
+import { putRecords } from "./kinesis-runs.js";
+import { partitionKey, RecordMaker } from "./record-stamp.js";
 
 /**
- * The benchmark's producer, on a thread of its own so that the AWS SDK's work of sending a
- * record never delays the readers' event loop (which would count against the reader). Both
- * threads read the same monotonic clock.
+ * The benchmark's producer for runs at a steady rate, on a thread of its own so that the AWS
+ * SDK's work of sending a record never delays the readers' event loop (which would count
+ * against the reader). Both threads read the same monotonic clock.
  */
 export interface WriterSetup {
-  readonly endpoint: string;
-  readonly natsUrl: string;
+  /** The Kinesis endpoint, when there are Kinesis runs. */
+  readonly kinesis?: ClientSetup;
+  /** NATS, when there are native runs. */
+  readonly natsUrl?: string;
 }
 
 /** One run of writes: `count` records at `rate` a second, in requests of `batch` records. */
 export interface WriteOrder {
-  readonly target: { readonly kind: "kinesis"; readonly stream: string } | { readonly kind: "nats"; readonly subject: string };
+  readonly target: { readonly kind: "kinesis"; readonly stream: string } | { readonly kind: "nats"; readonly subjects: readonly string[] };
   readonly rate: number;
   readonly count: number;
   readonly batch: number;
-  readonly phase: number;
+  readonly run: number;
+  /** Index of the first record. */
   readonly first: number;
   readonly size: number;
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+/** What a finished order reports back. */
+export type WriterReply = { readonly done: true; readonly sendSeconds: number; readonly retried: number } | { readonly error: string };
 
-/** Record data: send time (ns, monotonic), phase, index, then padding. */
-function payload(size: number, phase: number, index: number): Buffer {
-  const data = Buffer.alloc(size);
-  data.writeBigUInt64BE(process.hrtime.bigint(), 0);
-  data.writeUInt32BE(phase, 8);
-  data.writeUInt32BE(index, 12);
-  return data;
-}
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
   const setup = workerData as WriterSetup;
-  const kinesis = new KinesisClient({ endpoint: setup.endpoint, region: "us-east-1", credentials: { accessKeyId: "bench", secretAccessKey: "bench" } });
-  const nc = await connect({ servers: setup.natsUrl, noAsyncTraces: true });
-  const js = jetstream(nc);
+  const kinesis = setup.kinesis ? kinesisClient(setup.kinesis) : undefined;
+  const nc = setup.natsUrl ? await connect({ servers: setup.natsUrl, noAsyncTraces: true }) : undefined;
+  const js = nc ? jetstream(nc) : undefined;
 
-  const send = (order: WriteOrder, records: Buffer[]): Promise<unknown> => {
+  /** Sends records first … first+count-1; resolves to the number of records sent again after a refusal. */
+  const send = async (order: WriteOrder, maker: RecordMaker, first: number, count: number): Promise<number> => {
     const target = order.target;
-    if (target.kind === "nats") return Promise.all(records.map((data) => js.publish(target.subject, data)));
-    if (records.length === 1) return kinesis.send(new PutRecordCommand({ StreamName: target.stream, PartitionKey: "k", Data: records[0] }));
-    return kinesis.send(new PutRecordsCommand({ StreamName: target.stream, Records: records.map((Data) => ({ PartitionKey: "k", Data })) }));
+    const indices = Array.from({ length: count }, (_, i) => first + i);
+    if (target.kind === "nats") {
+      await Promise.all(indices.map((index) => js!.publish(target.subjects[index % target.subjects.length]!, maker.make(order.run, index))));
+      return 0;
+    }
+    if (count === 1) {
+      await kinesis!.send(new PutRecordCommand({ StreamName: target.stream, PartitionKey: partitionKey(order.run, first), Data: maker.make(order.run, first) }));
+      return 0;
+    }
+    const entries = indices.map((index) => ({ PartitionKey: partitionKey(order.run, index), Data: maker.make(order.run, index) }));
+    return putRecords(kinesis!, target.stream, entries, () => undefined);
   };
 
   /** Each request is sent when due, without waiting for earlier ones to finish. */
-  const write = async (order: WriteOrder): Promise<void> => {
+  const write = async (order: WriteOrder): Promise<WriterReply> => {
+    const maker = new RecordMaker(order.size);
     const started = performance.now();
-    const requests: Promise<unknown>[] = [];
+    const requests: Promise<number>[] = [];
+    let failure: unknown;
     let sent = 0;
     while (sent < order.count) {
       const due = Math.min(order.count, Math.floor(((performance.now() - started) * order.rate) / 1000) + 1);
       while (sent < order.count && due - sent >= Math.min(order.batch, order.count - sent)) {
         const size = Math.min(order.batch, order.count - sent);
-        requests.push(send(order, Array.from({ length: size }, (_, i) => payload(order.size, order.phase, order.first + sent + i))));
+        // Caught at once: a failed request must not go unhandled while later ones are still due.
+        requests.push(send(order, maker, order.first + sent, size).catch((error: unknown) => ((failure ??= error), 0)));
         sent += size;
       }
       await sleep(1);
     }
-    await Promise.all(requests);
+    const sendSeconds = (performance.now() - started) / 1000;
+    const retried = (await Promise.all(requests)).reduce((a, b) => a + b, 0);
+    if (failure !== undefined) throw failure;
+    return { done: true, sendSeconds, retried };
   };
 
   parentPort!.on("message", (message: WriteOrder | "close") => {
     if (message === "close") {
-      kinesis.destroy();
-      void nc.close().then(() => parentPort!.close());
+      kinesis?.destroy();
+      void (nc?.close() ?? Promise.resolve()).then(() => parentPort!.close());
       return;
     }
     write(message).then(
-      () => parentPort!.postMessage("done"),
-      (error: unknown) => parentPort!.postMessage({ error: String(error) }),
+      (reply) => parentPort!.postMessage(reply),
+      (error: unknown) => parentPort!.postMessage({ error: String(error) } satisfies WriterReply),
     );
   });
   parentPort!.postMessage("ready");
