@@ -1,5 +1,5 @@
 import http, { type IncomingMessage, type ServerResponse } from "node:http";
-import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session } from "node:http2";
+import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
 import net, { type Socket } from "node:net";
 import tls from "node:tls";
 
@@ -42,12 +42,11 @@ class HttpProtocols {
       { maxSessionMemory: 64, settings: { initialWindowSize: RECEIVE_WINDOW_BYTES } },
       handler as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
     );
-    // An HTTP/2 stream with no activity for the request timeout is reset.
-    this.http2.setTimeout(requestTimeoutMs);
     this.http2.on("session", (session: ServerHttp2Session) => {
       session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
       this.sessions.add(session);
       session.once("close", () => this.sessions.delete(session));
+      this.enforceTimeouts(session);
     });
     // The HTTP/1.1 server never listens itself; its connection tracking (idle connections,
     // request and header timeouts) starts on 'listening', so start it when we listen.
@@ -59,6 +58,30 @@ class HttpProtocols {
         if (this.closing) setImmediate(() => this.http1.closeIdleConnections());
       });
     });
+  }
+
+  /**
+   * The HTTP/1.1 limits, for HTTP/2: each request (headers and body) within the request
+   * timeout, and a connection with no request under way closed after it. Our own timers, not
+   * Node's session.setTimeout: Node 20 leaves that one armed after the session closes, and it
+   * then holds the dead session for the whole timeout (with the AWS SDK's connection per
+   * request, thousands of sessions and tens of MB).
+   */
+  private enforceTimeouts(session: ServerHttp2Session): void {
+    const closeWhenIdle = (): NodeJS.Timeout => setTimeout(() => session.close(), this.requestTimeoutMs).unref();
+    let idle: NodeJS.Timeout | undefined = closeWhenIdle();
+    let streams = 0;
+    session.on("stream", (stream: ServerHttp2Stream) => {
+      streams++;
+      clearTimeout(idle);
+      const request = setTimeout(() => stream.close(http2.constants.NGHTTP2_CANCEL), this.requestTimeoutMs).unref();
+      stream.once("end", () => clearTimeout(request));
+      stream.once("close", () => {
+        clearTimeout(request);
+        if (--streams === 0 && !session.closed) idle = closeWhenIdle();
+      });
+    });
+    session.once("close", () => clearTimeout(idle));
   }
 
   close(): void {

@@ -1,4 +1,4 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { Engine } from "../jetstream/engine.js";
 import type { ShardTraffic } from "../translate/context.js";
 
@@ -37,6 +37,8 @@ export class ServiceMetrics implements ShardTraffic {
 
   constructor(private readonly engine: Engine) {
     const registers = [this.registry];
+    // Process and Node.js figures (resident memory, heap, event-loop lag, GC) beside our own.
+    collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({ name: "kinesis_requests_total", help: "API requests by operation and outcome (ok or the error type)", labelNames: ["operation", "outcome"], registers });
     this.latency = new Histogram({
       name: "kinesis_request_duration_seconds",

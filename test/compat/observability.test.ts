@@ -56,6 +56,9 @@ describe("health and metrics", () => {
     expect(sample(text, "kinesis_stream_records_total", { stream, direction: "out" })).toBe(7);
     expect(text).toMatch(/^nats_reconnects_total 0$/m);
     expect(text).toMatch(/^nats_connected 1$/m);
+    // The process figures a memory or GC problem shows in first.
+    expect(Number(/^process_resident_memory_bytes (\d+)$/m.exec(text)?.[1])).toBeGreaterThan(10 * 1024 * 1024);
+    expect(text).toMatch(/^nodejs_heap_size_used_bytes \d+$/m);
   });
 
   it("shows the per-shard metrics EnableEnhancedMonitoring names, only while enabled", async () => {

@@ -1,3 +1,4 @@
+import http2 from "node:http2";
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
@@ -44,3 +45,46 @@ describe("slow and stalled clients are cut off", () => {
     expect(closedAfterMs).toBeLessThan(3500);
   });
 });
+
+describe("over HTTP/2 too", () => {
+  it("a request body that never ends is reset, and the idle connection then closed", async () => {
+    const session = http2.connect(server.url);
+    const started = performance.now();
+    const stream = session.request({
+      ":method": "POST",
+      ":path": "/",
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "Kinesis_20131202.ListStreams",
+    });
+    stream.write("{");
+    const reset = await new Promise<number>((resolve) => stream.on("close", () => resolve(stream.rstCode)));
+    const resetAfterMs = performance.now() - started;
+    expect(reset).toBe(http2.constants.NGHTTP2_CANCEL);
+    expect(resetAfterMs).toBeGreaterThan(900);
+    expect(resetAfterMs).toBeLessThan(3000);
+    await new Promise<void>((resolve, reject) => {
+      session.on("close", resolve);
+      setTimeout(() => reject(new Error("the server kept an idle HTTP/2 connection open")), 5_000);
+    });
+    expect(performance.now() - started).toBeGreaterThan(1900);
+  });
+
+  it("a connection in use is not cut while its requests keep coming", async () => {
+    const session = http2.connect(server.url);
+    const listStreams = (): Promise<number> =>
+      new Promise((resolve, reject) => {
+        const stream = session.request({ ":method": "POST", ":path": "/", "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" });
+        stream.on("response", (headers) => resolve(Number(headers[":status"])));
+        stream.on("error", reject);
+        stream.resume();
+        stream.end("{}");
+      });
+    for (let i = 0; i < 6; i++) {
+      expect(await listStreams()).toBe(200);
+      await new Promise((r) => setTimeout(r, 400));
+    }
+    expect(session.closed).toBe(false);
+    session.close();
+  });
+});
+
