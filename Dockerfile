@@ -17,4 +17,4 @@ ENV KINESIS_HOST=0.0.0.0 \
 VOLUME /data
 EXPOSE 4567
 # `npm start`, without npm in between, so that SIGTERM reaches the server and it shuts down cleanly.
-CMD ["node", "dist/cli.js", "serve"]
+CMD ["node", "--max-semi-space-size=8", "dist/cli.js", "serve"]

@@ -69,10 +69,18 @@ async function untilReady(url: string, timeoutMs = 30_000): Promise<void> {
   throw new Error(`${url}/health/ready did not answer 200 within ${timeoutMs / 1000} s`);
 }
 
+/**
+ * Node flags of `npm start` and the Dockerfile. V8 lets its young generation grow to 3 x 16 MB
+ * under a steady request load, and RSS with it: 8 MB semi-spaces kept the live runs' peak
+ * near 116 MB instead of 159 MB, for a few percent more scavenging.
+ */
+const SERVER_NODE_FLAGS = ["--max-semi-space-size=8"];
+
 /** Our server in its own process: resolves once it logs that it is ready and /health/ready says so. */
 export async function spawnServer(options: SpawnOptions, dataDir: string): Promise<ServerProcess> {
   const cli = fileURLToPath(new URL("../cli.js", import.meta.url));
-  const args = [cli, "serve", "--port", "0", "--data-dir", dataDir, "--log-level", "info"];
+  // Started as `npm start` and the Dockerfile start it (see SERVER_NODE_FLAGS).
+  const args = [...SERVER_NODE_FLAGS, cli, "serve", "--port", "0", "--data-dir", dataDir, "--log-level", "info"];
   // Only the time a stream or consumer stays CREATING/DELETING: nothing the bench measures.
   for (const flag of ["--create-stream-ms", "--delete-stream-ms", "--register-consumer-ms", "--deregister-consumer-ms"]) args.push(flag, "0");
   if (options.memory) args.push("--memory");
