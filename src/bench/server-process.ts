@@ -87,7 +87,15 @@ export async function spawnServer(options: SpawnOptions, dataDir: string): Promi
   if (options.natsUrl) args.push("--nats-url", options.natsUrl);
   const started = performance.now();
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
-  const ready = await new Promise<{ url: string; nats: string }>((resolve, reject) => {
+  const ready = await readyLine(child);
+  await untilReady(ready.url);
+  const startupMs = performance.now() - started;
+  return { url: ready.url, natsUrl: ready.nats, child, natsPid: options.natsUrl ? undefined : childPid(child.pid), startupMs };
+}
+
+/** The server's "Kinesis endpoint ready" log line, once it is written: where it listens. */
+export function readyLine(child: ChildProcess): Promise<{ url: string; nats: string }> {
+  return new Promise((resolve, reject) => {
     let buffered = "";
     const onExit = (code: number | null): void => reject(new Error(`the server exited with code ${code} before it was ready`));
     child.once("exit", onExit);
@@ -101,9 +109,6 @@ export async function spawnServer(options: SpawnOptions, dataDir: string): Promi
       resolve(JSON.parse(line) as { url: string; nats: string });
     });
   });
-  await untilReady(ready.url);
-  const startupMs = performance.now() - started;
-  return { url: ready.url, natsUrl: ready.nats, child, natsPid: options.natsUrl ? undefined : childPid(child.pid), startupMs };
 }
 
 export async function stopServer(server: ServerProcess | undefined): Promise<void> {

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import { readyLine } from "../../src/bench/server-process.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
@@ -14,20 +15,7 @@ export interface ServerProcess {
 export async function spawnServer(args: string[]): Promise<ServerProcess> {
   if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: npm test builds it (npm run build)");
   const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--log-level", "info", ...args], { stdio: ["ignore", "pipe", "inherit"] });
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffered = "";
-    const onExit = (code: number | null) => reject(new Error(`server exited with ${code}`));
-    child.once("exit", onExit);
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffered += chunk.toString();
-      const line = buffered.split("\n").find((l) => l.includes("Kinesis endpoint ready"));
-      if (!line) return;
-      child.off("exit", onExit);
-      child.stdout!.removeAllListeners("data");
-      child.stdout!.resume();
-      resolve((JSON.parse(line) as { url: string }).url);
-    });
-  });
+  const { url } = await readyLine(child);
   return {
     url,
     child,
