@@ -105,7 +105,9 @@ export async function startEmbeddedNats(options: EmbeddedNatsOptions): Promise<E
     log.warn({ version }, "this nats-server acknowledges writes before syncing them to disk (every two minutes): an OS crash or power failure can lose acknowledged records; nats-server 2.10+ syncs every write");
   }
 
-  const child = spawn(binary, ["-c", configFile], { stdio: ["ignore", "ignore", "pipe"] });
+  // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and
+  // nats-server would stop at once, under requests still finishing. We stop it after them.
+  const child = spawn(binary, ["-c", configFile], { stdio: ["ignore", "ignore", "pipe"], detached: true });
   let stderrTail = "";
   child.stderr!.on("data", (chunk: Buffer) => {
     stderrTail = (stderrTail + chunk.toString()).slice(-4000);

@@ -8,11 +8,13 @@ import {
   DescribeStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
+  KinesisClient,
   PutRecordCommand,
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
 import { describe, expect, it } from "vitest";
 import { sdkClient, startTestServer, uniqueStreamName } from "../support/server.js";
+import { spawnServer } from "../support/server-process.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -96,6 +98,28 @@ describe("the embedded nats-server", () => {
   });
 });
 
+/**
+ * A PutRecord over HTTP/1.1 whose body comes in two halves 200 ms apart; `between` runs after
+ * the first half, so the request is under way when it does.
+ */
+function putRecordInTwoHalves(url: string, stream: string, between: () => void = () => undefined): Promise<{ status: number; body: string }> {
+  const body = JSON.stringify({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("late").toString("base64") });
+  return new Promise((resolve, reject) => {
+    const request = http.request(url, {
+      method: "POST",
+      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.PutRecord", "content-length": Buffer.byteLength(body) },
+    });
+    request.on("response", (res) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk));
+      res.on("end", () => resolve({ status: res.statusCode!, body: text }));
+    });
+    request.on("error", reject);
+    request.write(body.slice(0, 10), () => setTimeout(between, 50));
+    setTimeout(() => request.end(body.slice(10)), 200);
+  });
+}
+
 describe("shutdown", () => {
   it("lets a request under way finish, then stops", async () => {
     const server = await startTestServer();
@@ -103,22 +127,7 @@ describe("shutdown", () => {
     const stream = uniqueStreamName();
     await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
     kinesis.destroy();
-    const body = JSON.stringify({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("late").toString("base64") });
-    const response = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const request = http.request(server.url, {
-        method: "POST",
-        headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.PutRecord", "content-length": Buffer.byteLength(body) },
-      });
-      request.on("response", (res) => {
-        let text = "";
-        res.on("data", (chunk: Buffer) => (text += chunk));
-        res.on("end", () => resolve({ status: res.statusCode!, body: text }));
-      });
-      request.on("error", reject);
-      // Half the body now, the rest once shutdown has begun.
-      request.write(body.slice(0, 10));
-      setTimeout(() => request.end(body.slice(10)), 200);
-    });
+    const response = putRecordInTwoHalves(server.url, stream);
     await sleep(50);
     const closed = server.close();
     const reply = await response;
@@ -127,3 +136,24 @@ describe("shutdown", () => {
     expect(JSON.parse(reply.body).SequenceNumber).toMatch(/^\d{56}$/);
   });
 });
+
+describe("Ctrl-C in a terminal", () => {
+  it("signals the whole process group; the embedded nats-server still outlives the request under way", async () => {
+    const server = await spawnServer(["--memory", "--create-stream-ms", "0"], { processGroup: true });
+    try {
+      const kinesis = new KinesisClient({ endpoint: server.url, region: "us-east-1", credentials: { accessKeyId: "any", secretAccessKey: "any" } });
+      const stream = uniqueStreamName();
+      await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+      kinesis.destroy();
+      const exited = new Promise<number | null>((resolve) => server.child.once("exit", (code) => resolve(code)));
+      const reply = putRecordInTwoHalves(server.url, stream, () => process.kill(-server.child.pid!, "SIGINT"));
+      const { status, body } = await reply;
+      expect(status).toBe(200);
+      expect(JSON.parse(body).SequenceNumber).toMatch(/^\d{56}$/);
+      expect(await exited).toBe(0);
+    } finally {
+      await server.kill();
+    }
+  });
+});
+

@@ -12,9 +12,13 @@ export interface ServerProcess {
   kill(): Promise<void>;
 }
 
-export async function spawnServer(args: string[]): Promise<ServerProcess> {
+/** `processGroup`: the server leads a process group of its own, as a command run from a shell does. */
+export async function spawnServer(args: string[], options: { processGroup?: boolean } = {}): Promise<ServerProcess> {
   if (!existsSync(CLI)) throw new Error("dist/cli.js is missing: npm test builds it (npm run build)");
-  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--log-level", "info", ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const child = spawn(process.execPath, [CLI, "serve", "--port", "0", "--log-level", "info", ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+    detached: options.processGroup ?? false,
+  });
   const { url } = await readyLine(child);
   return {
     url,
