@@ -133,7 +133,6 @@ class JsonWriter {
         this.raw(String(value));
     }
   }
-
 }
 
 /** AWS JSON 1.1, the protocol of botocore, the CLI and the JavaScript SDK. */
