@@ -11,7 +11,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
-import { sdkClient, startTestServer, uniqueNamespace, uniqueStreamName } from "../support/server.js";
+import { sdkClient, startTestServer, uniqueStreamName, useTwoInstances } from "../support/server.js";
 
 const ACCOUNT = "000000000000";
 let server: RunningServer;
@@ -227,33 +227,19 @@ describe("consumer status over time", () => {
 });
 
 describe("consumers across server instances on one NATS", () => {
-  let a: RunningServer;
-  let b: RunningServer;
-  let clientA: KinesisClient;
-  let clientB: KinesisClient;
-  beforeAll(async () => {
-    const namespace = uniqueNamespace();
-    [a, b] = await Promise.all([startTestServer({ namespace }), startTestServer({ namespace })]);
-    clientA = sdkClient(a);
-    clientB = sdkClient(b);
-  });
-  afterAll(async () => {
-    clientA?.destroy();
-    clientB?.destroy();
-    await Promise.all([a?.close(), b?.close()]);
-  });
+  const instances = useTwoInstances();
 
   it("a consumer registered on one is described on the other at once", async () => {
-    const { arn } = await newStream(clientA);
-    const { Consumer } = await clientA.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "shared" }));
-    const onB = await clientB.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }));
+    const { arn } = await newStream(instances.clientA);
+    const { Consumer } = await instances.clientA.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "shared" }));
+    const onB = await instances.clientB.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }));
     expect(onB.ConsumerDescription?.ConsumerARN).toBe(Consumer!.ConsumerARN);
   });
 
   it("30 registrations racing on two instances: exactly 20 succeed, the rest get LimitExceededException", async () => {
-    const { arn, name } = await newStream(clientA);
+    const { arn, name } = await newStream(instances.clientA);
     const results = await Promise.allSettled(
-      Array.from({ length: 30 }, (_, i) => (i % 2 ? clientA : clientB).send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: `race-${i}` }))),
+      Array.from({ length: 30 }, (_, i) => (i % 2 ? instances.clientA : instances.clientB).send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: `race-${i}` }))),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(20);
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -261,14 +247,14 @@ describe("consumers across server instances on one NATS", () => {
     const count = async (client: KinesisClient): Promise<number | undefined> =>
       (await client.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.ConsumerCount;
     // Each instance counts from its own copy, current within moments.
-    for (const client of [clientA, clientB]) expect(await eventually(async () => (await count(client)) === 20, 1000)).toBe(true);
+    for (const client of [instances.clientA, instances.clientB]) expect(await eventually(async () => (await count(client)) === 20, 1000)).toBe(true);
   });
 
   it("two instances registering the same name: one wins, the other gets ResourceInUseException", async () => {
-    const { arn } = await newStream(clientA);
+    const { arn } = await newStream(instances.clientA);
     const results = await Promise.allSettled([
-      clientA.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "same" })),
-      clientB.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "same" })),
+      instances.clientA.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "same" })),
+      instances.clientB.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "same" })),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect((results.find((r) => r.status === "rejected") as PromiseRejectedResult).reason).toMatchObject({ name: "ResourceInUseException" });

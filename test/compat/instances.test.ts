@@ -4,30 +4,13 @@ import {
   DescribeStreamSummaryCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type KinesisClient,
   ListStreamsCommand,
   PutRecordCommand,
 } from "@aws-sdk/client-kinesis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/server.js";
-import { sdkClient, startTestServer, uniqueNamespace, uniqueStreamName } from "../support/server.js";
+import { describe, expect, it } from "vitest";
+import { uniqueStreamName, useTwoInstances } from "../support/server.js";
 
-let a: RunningServer;
-let b: RunningServer;
-let clientA: KinesisClient;
-let clientB: KinesisClient;
-
-beforeAll(async () => {
-  const namespace = uniqueNamespace();
-  [a, b] = await Promise.all([startTestServer({ namespace }), startTestServer({ namespace })]);
-  clientA = sdkClient(a);
-  clientB = sdkClient(b);
-});
-afterAll(async () => {
-  clientA?.destroy();
-  clientB?.destroy();
-  await Promise.all([a?.close(), b?.close()]);
-});
+const instances = useTwoInstances();
 
 async function eventually(check: () => Promise<boolean>, withinMs: number): Promise<boolean> {
   const deadline = Date.now() + withinMs;
@@ -41,33 +24,33 @@ async function eventually(check: () => Promise<boolean>, withinMs: number): Prom
 describe("two server instances on one NATS behave as one service", () => {
   it("a stream made on one is usable on the other at once, and listed there within a second", async () => {
     const stream = uniqueStreamName();
-    await clientA.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-    const summary = await clientB.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+    await instances.clientA.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+    const summary = await instances.clientB.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
     expect(summary.StreamDescriptionSummary?.OpenShardCount).toBe(2);
-    expect(await eventually(async () => (await clientB.send(new ListStreamsCommand({}))).StreamNames!.includes(stream), 1000)).toBe(true);
+    expect(await eventually(async () => (await instances.clientB.send(new ListStreamsCommand({}))).StreamNames!.includes(stream), 1000)).toBe(true);
   });
 
   it("an iterator issued by one instance reads on the other, and back", async () => {
     const stream = uniqueStreamName();
-    await clientA.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
-    const put = await clientA.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("first") }));
-    const { ShardIterator } = await clientA.send(
+    await instances.clientA.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    const put = await instances.clientA.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("first") }));
+    const { ShardIterator } = await instances.clientA.send(
       new GetShardIteratorCommand({ StreamName: stream, ShardId: put.ShardId, ShardIteratorType: "TRIM_HORIZON" }),
     );
-    const onB = await clientB.send(new GetRecordsCommand({ ShardIterator }));
+    const onB = await instances.clientB.send(new GetRecordsCommand({ ShardIterator }));
     expect(onB.Records?.map((r) => [r.SequenceNumber, Buffer.from(r.Data!).toString()])).toEqual([[put.SequenceNumber, "first"]]);
-    await clientB.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("second") }));
-    const onA = await clientA.send(new GetRecordsCommand({ ShardIterator: onB.NextShardIterator }));
+    await instances.clientB.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("second") }));
+    const onA = await instances.clientA.send(new GetRecordsCommand({ ShardIterator: onB.NextShardIterator }));
     expect(onA.Records?.map((r) => Buffer.from(r.Data!).toString())).toEqual(["second"]);
   });
 
   it("a stream deleted on one is gone on the other", async () => {
     const stream = uniqueStreamName();
-    await clientA.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
-    await clientB.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
-    await clientB.send(new DeleteStreamCommand({ StreamName: stream }));
+    await instances.clientA.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    await instances.clientB.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+    await instances.clientB.send(new DeleteStreamCommand({ StreamName: stream }));
     const gone = await eventually(
-      () => clientA.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("x") })).then(() => false, (e: Error) => e.name === "ResourceNotFoundException"),
+      () => instances.clientA.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("x") })).then(() => false, (e: Error) => e.name === "ResourceNotFoundException"),
       1000,
     );
     expect(gone).toBe(true);
@@ -76,8 +59,8 @@ describe("two server instances on one NATS behave as one service", () => {
   it("two instances racing to create the same stream: exactly one wins", async () => {
     const stream = uniqueStreamName();
     const results = await Promise.allSettled([
-      clientA.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 })),
-      clientB.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 })),
+      instances.clientA.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 })),
+      instances.clientB.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 })),
     ]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const failed = results.find((r) => r.status === "rejected") as PromiseRejectedResult;

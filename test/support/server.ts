@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { KinesisClient } from "@aws-sdk/client-kinesis";
 import { pino } from "pino";
-import { inject } from "vitest";
+import { afterAll, beforeAll, inject } from "vitest";
 import { loadConfig, type Config } from "../../src/config.js";
 import { startServer, type RunningServer } from "../../src/server.js";
 
@@ -38,3 +38,28 @@ export function sdkClient(server: RunningServer): KinesisClient {
 let counter = 0;
 /** A stream name no other test uses; dots included on purpose, Kinesis allows them. */
 export const uniqueStreamName = (prefix = "stream"): string => `${prefix}.${process.pid}-${Date.now().toString(36)}-${counter++}`;
+
+/** Two server instances on one NATS namespace, one service to their clients. */
+export interface TwoInstances {
+  clientA: KinesisClient;
+  clientB: KinesisClient;
+}
+
+/** Starts two instances before the tests of the file (or describe block) and stops them after. */
+export function useTwoInstances(): TwoInstances {
+  const instances = {} as TwoInstances;
+  let servers: RunningServer[] = [];
+  beforeAll(async () => {
+    const namespace = uniqueNamespace();
+    servers = await Promise.all([startTestServer({ namespace }), startTestServer({ namespace })]);
+    instances.clientA = sdkClient(servers[0]!);
+    instances.clientB = sdkClient(servers[1]!);
+  });
+  afterAll(async () => {
+    instances.clientA?.destroy();
+    instances.clientB?.destroy();
+    await Promise.all(servers.map((server) => server.close()));
+  });
+  return instances;
+}
+
