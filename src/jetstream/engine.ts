@@ -65,6 +65,10 @@ export class Engine {
       history: 1,
       replicas: options.replicas,
       storage: options.storage === "memory" ? "memory" : "file",
+      // Reads go to the stream's leader. A direct get may be answered by a replica that has
+      // not applied the latest write yet (on a 3-node cluster, a secret just created read
+      // back as missing): metadata must read its own writes.
+      allow_direct: false,
     });
     const catalog = await StreamCatalog.open(kv, options.log);
     const documents = { account: new DocumentStore(kv, "account"), policies: new DocumentStore(kv, "policies") };
