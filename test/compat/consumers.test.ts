@@ -11,22 +11,12 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
-import { sdkClient, startTestServer, uniqueStreamName, useTwoInstances } from "../support/server.js";
+import { sdkClient, startTestServer, uniqueStreamName, useTwoInstances, useTestServer } from "../support/server.js";
 
 const ACCOUNT = "000000000000";
-let server: RunningServer;
-let kinesis: KinesisClient;
+const service = useTestServer();
 
-beforeAll(async () => {
-  server = await startTestServer();
-  kinesis = sdkClient(server);
-});
-afterAll(async () => {
-  kinesis?.destroy();
-  await server?.close();
-});
-
-async function newStream(client = kinesis): Promise<{ name: string; arn: string }> {
+async function newStream(client = service.kinesis): Promise<{ name: string; arn: string }> {
   const name = uniqueStreamName();
   await client.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
   const { StreamDescriptionSummary: s } = await client.send(new DescribeStreamSummaryCommand({ StreamName: name }));
@@ -54,39 +44,39 @@ describe("registering consumers through @aws-sdk/client-kinesis", () => {
   it("registers, describes by ARN and by stream + name, lists, deregisters; ConsumerCount follows", async () => {
     const { name, arn } = await newStream();
     const before = Date.now();
-    const { Consumer } = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app.one" }));
+    const { Consumer } = await service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app.one" }));
     const created = Consumer!.ConsumerCreationTimestamp!.getTime();
     expect(created).toBeGreaterThanOrEqual(before - 1000);
     expect(Consumer).toMatchObject({ ConsumerName: "app.one", ConsumerStatus: "ACTIVE", ConsumerARN: `${arn}/consumer/app.one:${Math.floor(created / 1000)}` });
 
-    const byArn = await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }));
-    const byName = await kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app.one" }));
-    const byAll = await kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app.one", ConsumerARN: Consumer!.ConsumerARN }));
+    const byArn = await service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }));
+    const byName = await service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app.one" }));
+    const byAll = await service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app.one", ConsumerARN: Consumer!.ConsumerARN }));
     expect(byArn.ConsumerDescription).toEqual({ ...Consumer, StreamARN: arn });
     expect(byName.ConsumerDescription).toEqual(byArn.ConsumerDescription);
     expect(byAll.ConsumerDescription).toEqual(byArn.ConsumerDescription);
 
-    await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app-two" }));
-    const listed = await kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn }));
+    await service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app-two" }));
+    const listed = await service.kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn }));
     expect(listed.Consumers?.map((c) => c.ConsumerName)).toEqual(["app-two", "app.one"]);
     expect(listed.NextToken).toBeUndefined();
-    const summary = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
+    const summary = await service.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }));
     expect(summary.StreamDescriptionSummary?.ConsumerCount).toBe(2);
 
-    await kinesis.send(new DeregisterStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }));
-    expect(await failure(kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN })))).toEqual({
+    await service.kinesis.send(new DeregisterStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }));
+    expect(await failure(service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN })))).toEqual({
       name: "ResourceNotFoundException",
       message: `Consumer app.one under stream ${name} and account ${ACCOUNT} not found.`,
     });
-    await kinesis.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app-two" }));
-    expect((await kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn }))).Consumers).toEqual([]);
-    expect((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.ConsumerCount).toBe(0);
+    await service.kinesis.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app-two" }));
+    expect((await service.kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn }))).Consumers).toEqual([]);
+    expect((await service.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.ConsumerCount).toBe(0);
   });
 
   it("accepts the StreamId KCL sends back (sent raw: the SDK routes a StreamId to AWS's own hosts)", async () => {
     const { arn } = await newStream();
     const post = async (operation: string, body: object): Promise<{ status: number; json: { Consumer?: { ConsumerARN: string } } }> => {
-      const response = await fetch(server.url, {
+      const response = await fetch(service.server.url, {
         method: "POST",
         headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `Kinesis_20131202.${operation}` },
         body: JSON.stringify({ ...body, StreamId: "abcdefghij0123456789-abc" }),
@@ -101,43 +91,43 @@ describe("registering consumers through @aws-sdk/client-kinesis", () => {
 
   it("a registration again under a deregistered name gets a new ARN; the old ARN is not found", async () => {
     const { arn } = await newStream();
-    const first = (await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "again" }))).Consumer!;
-    await kinesis.send(new DeregisterStreamConsumerCommand({ ConsumerARN: first.ConsumerARN }));
-    const second = (await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "again" }))).Consumer!;
+    const first = (await service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "again" }))).Consumer!;
+    await service.kinesis.send(new DeregisterStreamConsumerCommand({ ConsumerARN: first.ConsumerARN }));
+    const second = (await service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "again" }))).Consumer!;
     expect(second.ConsumerARN).not.toBe(first.ConsumerARN);
-    expect((await failure(kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: first.ConsumerARN })))).name).toBe("ResourceNotFoundException");
-    expect((await kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: second.ConsumerARN }))).ConsumerDescription?.ConsumerStatus).toBe("ACTIVE");
+    expect((await failure(service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: first.ConsumerARN })))).name).toBe("ResourceNotFoundException");
+    expect((await service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: second.ConsumerARN }))).ConsumerDescription?.ConsumerStatus).toBe("ACTIVE");
   });
 
   it("refuses what Kinesis refuses, in its words", async () => {
     const { name, arn } = await newStream();
-    const { Consumer } = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "taken" }));
+    const { Consumer } = await service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "taken" }));
     const missingArn = `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/no-such-stream`;
     const cases: [() => Promise<unknown>, string, string | RegExp][] = [
-      [() => kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "taken" })), "ResourceInUseException", `Consumer taken under stream ${name} and account ${ACCOUNT} already exists.`],
-      [() => kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: missingArn, ConsumerName: "x" })), "ResourceNotFoundException", `Stream no-such-stream under account ${ACCOUNT} not found.`],
+      [() => service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "taken" })), "ResourceInUseException", `Consumer taken under stream ${name} and account ${ACCOUNT} already exists.`],
+      [() => service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: missingArn, ConsumerName: "x" })), "ResourceNotFoundException", `Stream no-such-stream under account ${ACCOUNT} not found.`],
       [
-        () => kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "bad/name" })),
+        () => service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "bad/name" })),
         "ValidationException",
         "1 validation error detected: Value 'bad/name' at 'consumerName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
       ],
-      [() => kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn })), "InvalidArgumentException", "Either ConsumerARN or both StreamARN and ConsumerName should be provided."],
-      [() => kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "nobody" })), "ResourceNotFoundException", `Consumer nobody under stream ${name} and account ${ACCOUNT} not found.`],
+      [() => service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn })), "InvalidArgumentException", "Either ConsumerARN or both StreamARN and ConsumerName should be provided."],
+      [() => service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "nobody" })), "ResourceNotFoundException", `Consumer nobody under stream ${name} and account ${ACCOUNT} not found.`],
       [
-        () => kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN, ConsumerName: "other" })),
+        () => service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN, ConsumerName: "other" })),
         "InvalidArgumentException",
         `ConsumerARN ${Consumer!.ConsumerARN} and ConsumerName other refer to different consumers.`,
       ],
       [
-        () => kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN!.replace(/:\d+$/, ":12345") })),
+        () => service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN!.replace(/:\d+$/, ":12345") })),
         "ResourceNotFoundException",
         `Consumer taken under stream ${name} and account ${ACCOUNT} not found.`,
       ],
-      [() => kinesis.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "nobody" })), "ResourceNotFoundException", /^Consumer nobody under stream/],
-      [() => kinesis.send(new ListStreamConsumersCommand({ StreamARN: missingArn })), "ResourceNotFoundException", `Stream no-such-stream under account ${ACCOUNT} not found.`],
-      [() => kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, NextToken: "forged" })), "InvalidArgumentException", "Invalid NextToken."],
+      [() => service.kinesis.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "nobody" })), "ResourceNotFoundException", /^Consumer nobody under stream/],
+      [() => service.kinesis.send(new ListStreamConsumersCommand({ StreamARN: missingArn })), "ResourceNotFoundException", `Stream no-such-stream under account ${ACCOUNT} not found.`],
+      [() => service.kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, NextToken: "forged" })), "InvalidArgumentException", "Invalid NextToken."],
       [
-        () => kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, StreamCreationTimestamp: new Date(0) })),
+        () => service.kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, StreamCreationTimestamp: new Date(0) })),
         "ResourceNotFoundException",
         `Stream ${name} under account ${ACCOUNT} not found.`,
       ],
@@ -152,26 +142,26 @@ describe("registering consumers through @aws-sdk/client-kinesis", () => {
 
   it("allows 20 consumers per stream: the 21st gets LimitExceededException", async () => {
     const { name, arn } = await newStream();
-    await Promise.all(Array.from({ length: 20 }, (_, i) => kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: `c${i}` }))));
-    const refused = await failure(kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "c20" })));
+    await Promise.all(Array.from({ length: 20 }, (_, i) => service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: `c${i}` }))));
+    const refused = await failure(service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "c20" })));
     expect(refused).toEqual({
       name: "LimitExceededException",
       message: `Stream ${name} under account ${ACCOUNT} already has 20 registered consumers, the most a stream can have.`,
     });
-    await kinesis.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "c0" }));
-    await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "c20" }));
-    expect((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.ConsumerCount).toBe(20);
+    await service.kinesis.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "c0" }));
+    await service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "c20" }));
+    expect((await service.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.ConsumerCount).toBe(20);
   });
 
   it("lists consumers a page at a time", async () => {
     const { arn } = await newStream();
     const names = Array.from({ length: 7 }, (_, i) => `page-${i}`);
-    for (const ConsumerName of names) await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName }));
+    for (const ConsumerName of names) await service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName }));
     const seen: string[] = [];
     let page: ListStreamConsumersCommandOutput | undefined;
     let pages = 0;
     do {
-      page = await kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, MaxResults: 3, NextToken: page?.NextToken }));
+      page = await service.kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, MaxResults: 3, NextToken: page?.NextToken }));
       seen.push(...(page.Consumers ?? []).map((c) => c.ConsumerName!));
       pages++;
     } while (page.NextToken);
@@ -181,18 +171,18 @@ describe("registering consumers through @aws-sdk/client-kinesis", () => {
 
   it("DeleteStream refuses a stream with consumers unless EnforceConsumerDeletion, which takes them along", async () => {
     const { name, arn } = await newStream();
-    const { Consumer } = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "holder" }));
-    expect(await failure(kinesis.send(new DeleteStreamCommand({ StreamName: name })))).toEqual({
+    const { Consumer } = await service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "holder" }));
+    expect(await failure(service.kinesis.send(new DeleteStreamCommand({ StreamName: name })))).toEqual({
       name: "ResourceInUseException",
       message: `DeleteStream can't delete ${arn} because there are consumers associated with this data stream. To delete ${name} anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the consumers that are associated with it.`,
     });
-    expect(await failure(kinesis.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: false })))).toMatchObject({ name: "ResourceInUseException" });
-    await kinesis.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }));
-    expect((await failure(kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN })))).name).toBe("ResourceNotFoundException");
+    expect(await failure(service.kinesis.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: false })))).toMatchObject({ name: "ResourceInUseException" });
+    await service.kinesis.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }));
+    expect((await failure(service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN })))).name).toBe("ResourceNotFoundException");
     // A new stream of the same name starts with no consumers.
-    await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
-    expect((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.ConsumerCount).toBe(0);
-    expect((await failure(kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "holder" })))).name).toBe("ResourceNotFoundException");
+    await service.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
+    expect((await service.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.ConsumerCount).toBe(0);
+    expect((await failure(service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "holder" })))).name).toBe("ResourceNotFoundException");
   });
 });
 

@@ -4,15 +4,13 @@ import {
   CreateStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type KinesisClient,
   ListShardsCommand,
   PutRecordsCommand,
   type Shard,
   SplitShardCommand,
 } from "@aws-sdk/client-kinesis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/server.js";
-import { sdkClient, startTestServer, uniqueStreamName } from "../support/server.js";
+import { describe, expect, it } from "vitest";
+import { uniqueStreamName, useTestServer } from "../support/server.js";
 
 // aws-kinesis-agg: the KPL aggregation format (magic F3 89 9A C2, protobuf AggregatedRecord, MD5).
 const require = createRequire(import.meta.url);
@@ -43,17 +41,7 @@ const hashKeyOf = (r: { partitionKey: string; explicitHashKey?: string }): bigin
 const owns = (shard: Shard, hashKey: bigint): boolean =>
   BigInt(shard.HashKeyRange!.StartingHashKey!) <= hashKey && hashKey <= BigInt(shard.HashKeyRange!.EndingHashKey!);
 
-let server: RunningServer;
-let kinesis: KinesisClient;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  kinesis = sdkClient(server);
-});
-afterAll(async () => {
-  kinesis?.destroy();
-  await server?.close();
-});
+const service = useTestServer();
 
 /**
  * The sub-records of one Kinesis record as KCL's deaggregation reads them: magic, MD5 trailer,
@@ -110,27 +98,27 @@ function aggregateFor(shards: Shard[], users: UserRecord[]): Aggregate[] {
 }
 
 async function openShards(stream: string): Promise<Shard[]> {
-  return (await kinesis.send(new ListShardsCommand({ StreamName: stream, MaxResults: 1000, ShardFilter: { Type: "AT_LATEST" } }))).Shards!;
+  return (await service.kinesis.send(new ListShardsCommand({ StreamName: stream, MaxResults: 1000, ShardFilter: { Type: "AT_LATEST" } }))).Shards!;
 }
 
 describe("KPL aggregated records", () => {
   it("land on the shard owning their ExplicitHashKey, and every sub-record is within that shard's range", async () => {
     const stream = uniqueStreamName("kpl");
-    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 4 }));
+    await service.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 4 }));
     // What the KPL asks for its shard map.
     const Shards = await openShards(stream);
     expect(Shards).toHaveLength(4);
     const aggregates = aggregateFor(Shards, userRecords(600, "user"));
     expect(aggregates[0]!.entry.Data.subarray(0, 4)).toEqual(MAGIC);
 
-    const put = await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: aggregates.map((a) => a.entry) }));
+    const put = await service.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: aggregates.map((a) => a.entry) }));
     expect(put.FailedRecordCount).toBe(0);
     // The KPL compares these with its shard map: no "wrong shard", so no map refresh.
     expect(put.Records!.map((r) => r.ShardId)).toEqual(aggregates.map((a) => a.shardId));
 
     for (const shard of Shards) {
-      const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }));
-      const { Records } = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
+      const { ShardIterator } = await service.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }));
+      const { Records } = await service.kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
       const subRecords = Records!.flatMap((r) => deaggregate(r.Data!));
       // KCL drops a sub-record whose hash key falls outside the shard it was read from: none may.
       for (const sub of subRecords) expect(owns(shard, hashKeyOf(sub))).toBe(true);
@@ -141,34 +129,34 @@ describe("KPL aggregated records", () => {
 
   it("across a split: a stale shard map gets the child's ShardId back, and refreshed aggregates stay within their shards", async () => {
     const stream = uniqueStreamName("kpl-reshard");
-    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+    await service.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
     const before = await openShards(stream);
     const first = aggregateFor(before, userRecords(200, "before"));
-    expect((await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: first.map((a) => a.entry) }))).FailedRecordCount).toBe(0);
+    expect((await service.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: first.map((a) => a.entry) }))).FailedRecordCount).toBe(0);
 
     const parent = before.find((s) => s.ShardId === "shardId-000000000000")!;
     const middle = (BigInt(parent.HashKeyRange!.StartingHashKey!) + BigInt(parent.HashKeyRange!.EndingHashKey!)) / 2n;
-    await kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: parent.ShardId, NewStartingHashKey: middle.toString() }));
+    await service.kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: parent.ShardId, NewStartingHashKey: middle.toString() }));
 
     // A KPL still holding the old map: its aggregate for the parent lands on a child, and the
     // answer names that child, which makes the KPL refresh its map.
     const stale = aggregateFor(before, userRecords(40, "stale")).filter((a) => a.shardId === parent.ShardId).slice(0, 1);
-    const staleAnswer = await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: stale.map((a) => a.entry) }));
+    const staleAnswer = await service.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: stale.map((a) => a.entry) }));
     expect(staleAnswer.Records![0]!.ShardId).toMatch(/^shardId-00000000000[23]$/);
 
     const after = await openShards(stream);
     expect(after.map((s) => s.ShardId).sort()).toEqual(["shardId-000000000001", "shardId-000000000002", "shardId-000000000003"]);
     const second = aggregateFor(after, userRecords(300, "after"));
-    const put = await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: second.map((a) => a.entry) }));
+    const put = await service.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: second.map((a) => a.entry) }));
     expect(put.Records!.map((r) => r.ShardId)).toEqual(second.map((a) => a.shardId));
 
     // Read every shard, closed parent included, as KCL would; refreshed aggregates de-aggregate
     // within their shard's range, and every user record sent with a current map comes back.
-    const all = (await kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards!;
+    const all = (await service.kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards!;
     const received = new Map<string, string>();
     for (const shard of all) {
-      const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }));
-      const { Records } = await kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
+      const { ShardIterator } = await service.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }));
+      const { Records } = await service.kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
       for (const record of Records!) {
         const subs = deaggregate(record.Data!);
         if (!subs[0]!.partitionKey.startsWith("stale")) for (const sub of subs) expect(owns(shard, hashKeyOf(sub))).toBe(true);

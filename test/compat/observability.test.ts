@@ -5,26 +5,14 @@ import {
   EnableEnhancedMonitoringCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
-  type KinesisClient,
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import type { RunningServer } from "../../src/server.js";
-import { sdkClient, startTestServer, uniqueStreamName } from "../support/server.js";
+import { describe, expect, it } from "vitest";
+import { uniqueStreamName, useTestServer } from "../support/server.js";
 
-let server: RunningServer;
-let kinesis: KinesisClient;
+const service = useTestServer();
 
-beforeAll(async () => {
-  server = await startTestServer();
-  kinesis = sdkClient(server);
-});
-afterAll(async () => {
-  kinesis?.destroy();
-  await server?.close();
-});
-
-const metrics = async (): Promise<string> => (await fetch(`${server.url}/metrics`)).text();
+const metrics = async (): Promise<string> => (await fetch(`${service.server.url}/metrics`)).text();
 /** The value of one sample line of /metrics, or undefined when the series is absent. */
 function sample(text: string, name: string, labels: Record<string, string>): number | undefined {
   const wanted = Object.entries(labels).map(([k, v]) => `${k}="${v}"`);
@@ -34,19 +22,19 @@ function sample(text: string, name: string, labels: Record<string, string>): num
 
 describe("health and metrics", () => {
   it("answers liveness and readiness", async () => {
-    expect(await (await fetch(`${server.url}/health/live`)).json()).toEqual({ status: "live" });
-    const ready = await fetch(`${server.url}/health/ready`);
+    expect(await (await fetch(`${service.server.url}/health/live`)).json()).toEqual({ status: "live" });
+    const ready = await fetch(`${service.server.url}/health/ready`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "ready" });
   });
 
   it("counts requests by operation and outcome, and records and bytes per stream", async () => {
     const stream = uniqueStreamName();
-    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
-    await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: Array.from({ length: 7 }, () => ({ PartitionKey: "k", Data: Buffer.alloc(100) })) }));
-    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
-    await kinesis.send(new GetRecordsCommand({ ShardIterator }));
-    await kinesis.send(new DescribeStreamCommand({ StreamName: "missing" })).catch(() => undefined);
+    await service.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    await service.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: Array.from({ length: 7 }, () => ({ PartitionKey: "k", Data: Buffer.alloc(100) })) }));
+    const { ShardIterator } = await service.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+    await service.kinesis.send(new GetRecordsCommand({ ShardIterator }));
+    await service.kinesis.send(new DescribeStreamCommand({ StreamName: "missing" })).catch(() => undefined);
     const text = await metrics();
     expect(sample(text, "kinesis_requests_total", { operation: "PutRecords", outcome: "ok" })).toBeGreaterThanOrEqual(1);
     expect(sample(text, "kinesis_requests_total", { operation: "DescribeStream", outcome: "ResourceNotFoundException" })).toBeGreaterThanOrEqual(1);
@@ -63,19 +51,19 @@ describe("health and metrics", () => {
 
   it("shows the per-shard metrics EnableEnhancedMonitoring names, only while enabled", async () => {
     const stream = uniqueStreamName();
-    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
-    await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: [{ PartitionKey: "k", Data: Buffer.alloc(10) }] }));
+    await service.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    await service.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: [{ PartitionKey: "k", Data: Buffer.alloc(10) }] }));
     const shard = { stream, shard: "shardId-000000000000" };
     expect(sample(await metrics(), "kinesis_shard_incoming_records_total", shard)).toBeUndefined();
 
-    await kinesis.send(new EnableEnhancedMonitoringCommand({ StreamName: stream, ShardLevelMetrics: ["IncomingRecords", "IncomingBytes"] }));
-    await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: [{ PartitionKey: "k", Data: Buffer.alloc(10) }] }));
+    await service.kinesis.send(new EnableEnhancedMonitoringCommand({ StreamName: stream, ShardLevelMetrics: ["IncomingRecords", "IncomingBytes"] }));
+    await service.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: [{ PartitionKey: "k", Data: Buffer.alloc(10) }] }));
     const enabled = await metrics();
     expect(sample(enabled, "kinesis_shard_incoming_records_total", shard)).toBe(2);
     expect(sample(enabled, "kinesis_shard_incoming_bytes_total", shard)).toBe(20);
     expect(sample(enabled, "kinesis_shard_outgoing_records_total", shard)).toBeUndefined();
 
-    await kinesis.send(new DisableEnhancedMonitoringCommand({ StreamName: stream, ShardLevelMetrics: ["ALL"] }));
+    await service.kinesis.send(new DisableEnhancedMonitoringCommand({ StreamName: stream, ShardLevelMetrics: ["ALL"] }));
     expect(sample(await metrics(), "kinesis_shard_incoming_records_total", shard)).toBeUndefined();
   });
 });

@@ -39,6 +39,26 @@ let counter = 0;
 /** A stream name no other test uses; dots included on purpose, Kinesis allows them. */
 export const uniqueStreamName = (prefix = "stream"): string => `${prefix}.${process.pid}-${Date.now().toString(36)}-${counter++}`;
 
+/** One server instance and an SDK client of it. */
+export interface TestService {
+  server: RunningServer;
+  kinesis: KinesisClient;
+}
+
+/** Starts a server before the tests of the file (or describe block) and stops it after. */
+export function useTestServer(): TestService {
+  const service = {} as TestService;
+  beforeAll(async () => {
+    service.server = await startTestServer();
+    service.kinesis = sdkClient(service.server);
+  });
+  afterAll(async () => {
+    service.kinesis?.destroy();
+    await service.server?.close();
+  });
+  return service;
+}
+
 /** Two server instances on one NATS namespace, one service to their clients. */
 export interface TwoInstances {
   clientA: KinesisClient;
