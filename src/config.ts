@@ -12,10 +12,22 @@ const configSchema = z.object({
   /** JetStream memory storage, nothing on disk: throwaway runs such as CI. */
   memory: z.boolean().default(false),
   /** The embedded server's JetStream sync_interval (2.10+): "always", a duration, or "default". */
-  syncInterval: z.string().regex(/^(always|default|\d+(ms|s|m|h))$/).default("always"),
-  namespace: z.string().regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-' only").default("kinesis"),
-  region: z.string().regex(/^[a-z0-9-]+$/).default("us-east-1"),
-  accountId: z.string().regex(/^\d{12}$/, "12 digits").default("000000000000"),
+  syncInterval: z
+    .string()
+    .regex(/^(always|default|\d+(ms|s|m|h))$/)
+    .default("always"),
+  namespace: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]+$/, "letters, digits, '_' and '-' only")
+    .default("kinesis"),
+  region: z
+    .string()
+    .regex(/^[a-z0-9-]+$/)
+    .default("us-east-1"),
+  accountId: z
+    .string()
+    .regex(/^\d{12}$/, "12 digits")
+    .default("000000000000"),
   replicas: z.coerce.number().int().min(1).max(5).default(1),
   createStreamMs: z.coerce.number().int().min(0).default(500),
   deleteStreamMs: z.coerce.number().int().min(0).default(500),
@@ -88,18 +100,13 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
 /** Settings given as bare flags (`--memory`), or as 1/true/yes in the environment. */
 const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(["memory", "tls"]);
 
-export const USAGE = [
-  "Options (flag, or environment variable):",
-  ...SETTINGS.map(([flag, env]) => `  --${flag.padEnd(18)} ${env}`),
-].join("\n");
+export const USAGE = ["Options (flag, or environment variable):", ...SETTINGS.map(([flag, env]) => `  --${flag.padEnd(18)} ${env}`)].join("\n");
 
 const truthy = (text: string): boolean => !["", "0", "false", "no"].includes(text.toLowerCase());
 
 /** Reads flags (`--port 4567`, `--memory`) and environment variables into a checked Config. */
 export function loadConfig(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Config {
-  const options = Object.fromEntries(
-    SETTINGS.map(([flag, , key]) => [flag, { type: BOOLEAN_KEYS.has(key) ? ("boolean" as const) : ("string" as const) }]),
-  );
+  const options = Object.fromEntries(SETTINGS.map(([flag, , key]) => [flag, { type: BOOLEAN_KEYS.has(key) ? ("boolean" as const) : ("string" as const) }]));
   const { values } = parseArgs({ args: [...argv], options, strict: true, allowPositionals: false });
   const raw: Record<string, unknown> = {};
   for (const [flag, envName, key] of SETTINGS) {

@@ -3,10 +3,7 @@ import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHt
 import net, { type Socket } from "node:net";
 import tls from "node:tls";
 
-export type RequestHandler = (
-  request: IncomingMessage | Http2ServerRequest,
-  response: ServerResponse | Http2ServerResponse,
-) => void;
+export type RequestHandler = (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => void;
 
 const PREFACE = Buffer.from("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
 // HTTP/2's default 64 KiB flow-control windows make a client stop every 64 KiB of a PutRecords

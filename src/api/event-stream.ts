@@ -53,7 +53,10 @@ export function eventStreamFrames(protocol: WireProtocol, outputShape: string, o
       : { ":message-type": text("event"), ":event-type": text(name) };
     return frame({ ...kind, ":content-type": payloadType }, protocol.encodeOutput(shapeName, value));
   };
-  const first = frame({ ":message-type": text("event"), ":event-type": text("initial-response"), ":content-type": payloadType }, protocol.encodeOutput(outputShape, initial));
+  const first = frame(
+    { ":message-type": text("event"), ":event-type": text("initial-response"), ":content-type": payloadType },
+    protocol.encodeOutput(outputShape, initial),
+  );
   const source = events instanceof Readable ? events : Readable.from(events as AsyncIterable<unknown>);
   return new EventFrames(source, first, encode);
 }

@@ -39,7 +39,12 @@ export class ServiceMetrics implements ShardTraffic {
     const registers = [this.registry];
     // Process and Node.js figures (resident memory, heap, event-loop lag, GC) beside our own.
     collectDefaultMetrics({ register: this.registry });
-    this.requests = new Counter({ name: "kinesis_requests_total", help: "API requests by operation and outcome (ok or the error type)", labelNames: ["operation", "outcome"], registers });
+    this.requests = new Counter({
+      name: "kinesis_requests_total",
+      help: "API requests by operation and outcome (ok or the error type)",
+      labelNames: ["operation", "outcome"],
+      registers,
+    });
     this.latency = new Histogram({
       name: "kinesis_request_duration_seconds",
       help: "API request latency by operation",
@@ -47,8 +52,18 @@ export class ServiceMetrics implements ShardTraffic {
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
-    this.streamRecords = new Counter({ name: "kinesis_stream_records_total", help: "Records written (in) and read (out) per stream", labelNames: ["stream", "direction"], registers });
-    this.streamBytes = new Counter({ name: "kinesis_stream_bytes_total", help: "Data bytes written (in) and read (out) per stream", labelNames: ["stream", "direction"], registers });
+    this.streamRecords = new Counter({
+      name: "kinesis_stream_records_total",
+      help: "Records written (in) and read (out) per stream",
+      labelNames: ["stream", "direction"],
+      registers,
+    });
+    this.streamBytes = new Counter({
+      name: "kinesis_stream_bytes_total",
+      help: "Data bytes written (in) and read (out) per stream",
+      labelNames: ["stream", "direction"],
+      registers,
+    });
     this.subscriptions = new Gauge({ name: "kinesis_subscribe_to_shard_sessions", help: "SubscribeToShard sessions open on this instance", registers });
     new Gauge({
       name: "nats_reconnects_total",

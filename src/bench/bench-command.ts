@@ -87,7 +87,9 @@ async function startTargets(options: BenchOptions, dataDir: string, cleanup: Cle
   if (options.natsUrl) return { endpoint: options.endpoint, natsUrl: options.natsUrl, watch };
   // pino to stdout would break --json: nothing is logged.
   const nats = await startEmbeddedNats({ dataDir, log: pino({ level: "silent" }) });
-  notes.push(`native runs on a nats-server started for the run on ${nats.url} (${nats.version}): ${options.endpoint} has no JetStream of its own to compare with (--nats-url names one)`);
+  notes.push(
+    `native runs on a nats-server started for the run on ${nats.url} (${nats.version}): ${options.endpoint} has no JetStream of its own to compare with (--nats-url names one)`,
+  );
   return { endpoint: options.endpoint, natsUrl: nats.url, nats, watch };
 }
 
@@ -108,7 +110,13 @@ async function openNative(natsUrl: string, options: BenchOptions, cleanup: Clean
 function costBasis(options: BenchOptions, runs: readonly RunResult[]): CostComparison | undefined {
   const puts = runs.filter((r) => r.side === "kinesis" && r.workload === "publish" && !r.error);
   const put = puts.find((r) => r.recordBytes === options.liveSizes[0]) ?? puts[0];
-  if (put) return compareCosts(put.recordsPerSecond, put.recordBytes, options.cost, `PutRecords rate measured publish-only with ${sizeLabel(put.recordBytes)} records`);
+  if (put)
+    return compareCosts(
+      put.recordsPerSecond,
+      put.recordBytes,
+      options.cost,
+      `PutRecords rate measured publish-only with ${sizeLabel(put.recordBytes)} records`,
+    );
   const live = runs.filter((r) => r.side === "kinesis" && r.workload === "live" && r.writtenPerSecond && !r.error);
   if (live.length === 0) return undefined;
   const rate = median(live.map((r) => r.writtenPerSecond!));
@@ -132,7 +140,8 @@ function failuresOf(runs: readonly RunResult[]): string[] {
     const name = `${run.side} ${run.method}${run.workload === "live" ? ` ×${run.consumers}` : ` ${run.workload}`}, ${sizeLabel(run.recordBytes)}`;
     if (run.error) failures.push(`${name}: ${run.error}`);
     const d = run.delivery;
-    if (d && !d.exactlyOnce) failures.push(`${name}: not exactly once: ${d.missing} missing, ${d.duplicated} duplicated, ${d.unexpected} unexpected of ${d.expected}`);
+    if (d && !d.exactlyOnce)
+      failures.push(`${name}: not exactly once: ${d.missing} missing, ${d.duplicated} duplicated, ${d.unexpected} unexpected of ${d.expected}`);
   }
   return failures;
 }

@@ -48,13 +48,26 @@ async function attempt(ctx: BenchContext, id: RunIdentity, expectedSeconds: numb
   try {
     result = await measure();
   } catch (error) {
-    result = { ...id, records: 0, seconds: 0, recordsPerSecond: 0, mibPerSecond: 0, totalRecordsPerSecond: 0, cpu: { client: 0 }, error: (error as Error).message ?? String(error) };
+    result = {
+      ...id,
+      records: 0,
+      seconds: 0,
+      recordsPerSecond: 0,
+      mibPerSecond: 0,
+      totalRecordsPerSecond: 0,
+      cpu: { client: 0 },
+      error: (error as Error).message ?? String(error),
+    };
   }
   ctx.runs.push(result);
   return result;
 }
 
-function publishResult(id: RunIdentity, outcome: { written: number; seconds: number; latencies: number[]; retried?: number }, measured: ReturnType<ProcessWatch["endRun"]>): RunResult {
+function publishResult(
+  id: RunIdentity,
+  outcome: { written: number; seconds: number; latencies: number[]; retried?: number },
+  measured: ReturnType<ProcessWatch["endRun"]>,
+): RunResult {
   const rate = outcome.written / outcome.seconds;
   const latency = summarizeLatency(outcome.latencies);
   return {
@@ -111,7 +124,13 @@ async function throughputRuns(ctx: BenchContext, recordBytes: number): Promise<v
   const { options, watch, kinesis, native } = ctx;
   const batch = batchFor(options.batch, recordBytes);
   if (batch < options.batch) ctx.notes.push(`${sizeLabel(recordBytes)} records: PutRecords batches of ${batch}, so that a request carries at most 5 MiB`);
-  const one = (side: Side, workload: WorkloadKind, method: string): RunIdentity => ({ side, workload, method, recordBytes, consumers: workload === "replay" ? 1 : 0 });
+  const one = (side: Side, workload: WorkloadKind, method: string): RunIdentity => ({
+    side,
+    workload,
+    method,
+    recordBytes,
+    consumers: workload === "replay" ? 1 : 0,
+  });
 
   const run = nextRun();
   let published: Awaited<ReturnType<typeof kinesisPublish>> | undefined;
@@ -165,7 +184,13 @@ async function consumersFor(ctx: BenchContext, state: { arns?: string[] | null }
 async function liveRuns(ctx: BenchContext, recordBytes: number, consumers: { arns?: string[] | null }): Promise<void> {
   const { options, watch, kinesis, native, writer } = ctx;
   const expected = options.seconds + 1;
-  const live = (method: string, n: number): RunIdentity => ({ side: method === "ordered consumer" ? "native" : "kinesis", workload: "live", method, recordBytes, consumers: n });
+  const live = (method: string, n: number): RunIdentity => ({
+    side: method === "ordered consumer" ? "native" : "kinesis",
+    workload: "live",
+    method,
+    recordBytes,
+    consumers: n,
+  });
   const plan = { rate: options.rate, seconds: options.seconds, recordBytes };
   const kinesisTarget = { kind: "kinesis" as const, stream: kinesis.stream.name };
   const batch = batchFor(options.liveBatch, recordBytes);

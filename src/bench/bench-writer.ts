@@ -50,7 +50,9 @@ async function main(): Promise<void> {
       return 0;
     }
     if (count === 1) {
-      await kinesis!.send(new PutRecordCommand({ StreamName: target.stream, PartitionKey: partitionKey(order.run, first), Data: maker.make(order.run, first) }));
+      await kinesis!.send(
+        new PutRecordCommand({ StreamName: target.stream, PartitionKey: partitionKey(order.run, first), Data: maker.make(order.run, first) }),
+      );
       return 0;
     }
     const entries = indices.map((index) => ({ PartitionKey: partitionKey(order.run, index), Data: maker.make(order.run, index) }));

@@ -35,8 +35,7 @@ export function compareCosts(rate: number, recordBytes: number, options: CostOpt
   };
 }
 
-export const dollars = (amount: number): string =>
-  `$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+export const dollars = (amount: number): string => `$${amount.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 
 /** The workload in one line: rate, size, readers, retention. */
 export function describeWorkload(w: Workload): string {
@@ -51,7 +50,10 @@ export function describeWorkload(w: Workload): string {
 /** The comparison as text, line by line, with each option's total. */
 export function renderCost(comparison: CostComparison): string {
   const width = Math.max(40, ...comparison.options.flatMap((o) => o.estimate.lines.map((l) => l.item.length + 2)));
-  const out = [`Monthly cost: ${describeWorkload(comparison.workload)}`, `  (${comparison.basis}; prices: AWS us-east-1 list prices of January 2025 unless --price says otherwise)`];
+  const out = [
+    `Monthly cost: ${describeWorkload(comparison.workload)}`,
+    `  (${comparison.basis}; prices: AWS us-east-1 list prices of January 2025 unless --price says otherwise)`,
+  ];
   for (const option of comparison.options) {
     out.push(`${option.name.padEnd(width)} ${dollars(option.estimate.monthly).padStart(12)}`);
     for (const line of option.estimate.lines) out.push(`  ${line.item.padEnd(width - 2)} ${dollars(line.monthly).padStart(12)}`);

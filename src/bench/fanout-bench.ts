@@ -55,7 +55,13 @@ function nativePush(nc: NatsConnection, jsm: JetStreamManager, jetStreamName: st
       const inbox = createInbox();
       const subscription = nc.subscribe(inbox, { callback: (_error, msg) => deliver(msg.data) });
       unsubscribe = () => subscription.unsubscribe();
-      const info = await jsm.consumers.add(jetStreamName, { deliver_subject: inbox, filter_subject: subject, ack_policy: "none", deliver_policy: "new", mem_storage: true });
+      const info = await jsm.consumers.add(jetStreamName, {
+        deliver_subject: inbox,
+        filter_subject: subject,
+        ack_policy: "none",
+        deliver_policy: "new",
+        mem_storage: true,
+      });
       name = info.name;
     },
     async stop() {
@@ -76,7 +82,12 @@ function rawSubscriber(endpoint: string, consumerArn: string, shardId: string): 
   return {
     async start(deliver) {
       session = http2.connect(endpoint);
-      const request = session.request({ ":method": "POST", ":path": "/", "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.SubscribeToShard" });
+      const request = session.request({
+        ":method": "POST",
+        ":path": "/",
+        "content-type": "application/x-amz-json-1.1",
+        "x-amz-target": "Kinesis_20131202.SubscribeToShard",
+      });
       request.end(JSON.stringify({ ConsumerARN: consumerArn, ShardId: shardId, StartingPosition: { Type: "LATEST" } }));
       let buffer: Buffer = Buffer.alloc(0);
       await new Promise<void>((resolve, reject) => {
@@ -139,7 +150,14 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
     const writer = await startWriter({ kinesis: setup, natsUrl: server.natsUrl });
     cleanup.push(() => writer.close());
     const shardReader = (): Reader => nativePush(nc!, jsm, layout.jetStreamName(stream.name), layout.shardSubject(stream.name, 0));
-    const plan = { target: { kind: "kinesis" as const, stream: stream.name }, rate: options.rate, seconds: options.seconds, batch: 1, recordBytes: options.recordSize, settleMs: 0 };
+    const plan = {
+      target: { kind: "kinesis" as const, stream: stream.name },
+      rate: options.rate,
+      seconds: options.seconds,
+      batch: 1,
+      recordBytes: options.recordSize,
+      settleMs: 0,
+    };
 
     const sdk = await measureLive([subscribingApplication(kinesis, stream, consumer!), shardReader()], writer, { ...plan, run: 1 }, watch);
     const raw = await measureLive([rawSubscriber(server.url, consumer!, stream.shardIds[0]!), shardReader()], writer, { ...plan, run: 2 }, watch);
@@ -148,7 +166,13 @@ export async function runFanoutBench(argv: string[]): Promise<void> {
         `${options.memory ? "memory" : "file"} storage; ms`,
     );
     const headers = ["path", "records", "p50", "p95", "p99", "max", "exactly once", "cpu client server nats"];
-    console.log(formatTable(headers, [...rows("SubscribeToShard (SDK, HTTP/2)", sdk), ...rows("SubscribeToShard (raw HTTP/2 reader, no SDK)", raw)], new Set([1, 2, 3, 4, 5])));
+    console.log(
+      formatTable(
+        headers,
+        [...rows("SubscribeToShard (SDK, HTTP/2)", sdk), ...rows("SubscribeToShard (raw HTTP/2 reader, no SDK)", raw)],
+        new Set([1, 2, 3, 4, 5]),
+      ),
+    );
   } finally {
     for (const step of cleanup.reverse()) await step();
     watch?.stop();

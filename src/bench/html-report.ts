@@ -59,9 +59,17 @@ function latencyCharts(runs: readonly RunResult[]): string {
       const fanouts = [...new Set(ofSize.map((r) => r.consumers))];
       const groups = fanouts.map((n) => ({
         label: `${n} app${n === 1 ? "" : "s"}`,
-        bars: ofSize.filter((r) => r.consumers === n).map((r) => ({ series: `${r.side === "kinesis" ? "Kinesis" : "Native"} ${r.method}`, value: r.latency!.p50, whisker: r.latency!.p99 })),
+        bars: ofSize
+          .filter((r) => r.consumers === n)
+          .map((r) => ({ series: `${r.side === "kinesis" ? "Kinesis" : "Native"} ${r.method}`, value: r.latency!.p50, whisker: r.latency!.p99 })),
       }));
-      return groupedBarChart({ title: `Put→delivery latency by fan-out, ${sizeLabel(size)} records: bar p50, whisker p99`, unit: "ms", series, groups, logScale: true });
+      return groupedBarChart({
+        title: `Put→delivery latency by fan-out, ${sizeLabel(size)} records: bar p50, whisker p99`,
+        unit: "ms",
+        series,
+        groups,
+        logScale: true,
+      });
     })
     .join("");
 }
@@ -80,7 +88,10 @@ function runTable(runs: readonly RunResult[]): string {
     megabytes(r.serverRssBytes),
     r.error ?? "",
   ]);
-  return htmlTable(["path", "workload", "size", "apps", "records", "rec/s", "MiB/s", "latency p50 / p95 / p99 ms", "exactly once", "server RSS", "error"], rows);
+  return htmlTable(
+    ["path", "workload", "size", "apps", "records", "rec/s", "MiB/s", "latency p50 / p95 / p99 ms", "exactly once", "server RSS", "error"],
+    rows,
+  );
 }
 
 function costSection(cost: CostComparison): string {

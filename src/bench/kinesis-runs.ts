@@ -92,7 +92,10 @@ export async function kinesisPublish(client: KinesisClient, stream: BenchStream,
       while (performance.now() < deadline) {
         const first = next;
         next += plan.batch;
-        const entries = Array.from({ length: plan.batch }, (_, i) => ({ PartitionKey: partitionKey(plan.run, first + i), Data: maker.make(plan.run, first + i) }));
+        const entries = Array.from({ length: plan.batch }, (_, i) => ({
+          PartitionKey: partitionKey(plan.run, first + i),
+          Data: maker.make(plan.run, first + i),
+        }));
         retried += await putRecords(client, stream.name, entries, (entry, shardId, sequence) => {
           noteStored(shardId, sequence);
           latencies.push(msSince(readStamp(entry.Data!)!.sentNs));
@@ -107,13 +110,21 @@ export async function kinesisPublish(client: KinesisClient, stream: BenchStream,
 const limitFor = (recordBytes: number): number => Math.max(1, Math.min(10_000, Math.floor((10 * 1024 * 1024) / recordBytes)));
 
 /** Reads back what a publish run stored, every shard at once, from each shard's first record of the run. */
-export async function kinesisReplay(client: KinesisClient, stream: BenchStream, run: number, recordBytes: number, published: PublishOutcome): Promise<{ seconds: number; tally: DeliveryTally }> {
+export async function kinesisReplay(
+  client: KinesisClient,
+  stream: BenchStream,
+  run: number,
+  recordBytes: number,
+  published: PublishOutcome,
+): Promise<{ seconds: number; tally: DeliveryTally }> {
   const tally = new DeliveryTally(published.written);
   const started = performance.now();
   await Promise.all(
     [...published.shards].map(async ([shardId, { count, first }]) => {
       let iterator = (
-        await client.send(new GetShardIteratorCommand({ StreamName: stream.name, ShardId: shardId, ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: first }))
+        await client.send(
+          new GetShardIteratorCommand({ StreamName: stream.name, ShardId: shardId, ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: first }),
+        )
       ).ShardIterator;
       let seen = 0;
       while (iterator && seen < count) {
@@ -167,7 +178,7 @@ export function pollingApplication(client: KinesisClient, stream: BenchStream, p
 
 /** Within 5 s of a subscription of the same consumer and shard, Kinesis refuses a new one: try again for a while. */
 async function retryInUse<T>(call: () => Promise<T>): Promise<T> {
-  for (const deadline = Date.now() + 10_000; ; ) {
+  for (const deadline = Date.now() + 10_000; ;) {
     try {
       return await call();
     } catch (error) {
@@ -203,9 +214,11 @@ export function subscribingApplication(client: KinesisClient, stream: BenchStrea
           }
         };
         // Aborting the subscriptions at the end is how they stop, not a failure.
-        loops.add(read().catch((error: unknown) => {
-          if (!controller.signal.aborted) throw error;
-        }));
+        loops.add(
+          read().catch((error: unknown) => {
+            if (!controller.signal.aborted) throw error;
+          }),
+        );
       });
     },
     async stop() {

@@ -38,7 +38,11 @@ export interface NativePublishOutcome {
 }
 
 /** js.publish for `seconds`, with `window` publishes awaiting their acknowledgement at once, round-robin over the subjects. */
-export async function nativePublish(js: JetStreamClient, stream: NativeStream, plan: { run: number; recordBytes: number; window: number; seconds: number }): Promise<NativePublishOutcome> {
+export async function nativePublish(
+  js: JetStreamClient,
+  stream: NativeStream,
+  plan: { run: number; recordBytes: number; window: number; seconds: number },
+): Promise<NativePublishOutcome> {
   const maker = new RecordMaker(plan.recordBytes);
   const latencies: number[] = [];
   let next = 0;
@@ -61,7 +65,13 @@ export async function nativePublish(js: JetStreamClient, stream: NativeStream, p
 const REPLAY_IDLE_MS = 3000;
 
 /** Reads back what a publish run stored, from its first sequence, with one ordered consumer. */
-export async function nativeReplay(js: JetStreamClient, stream: NativeStream, run: number, firstSequence: number, written: number): Promise<{ seconds: number; tally: DeliveryTally }> {
+export async function nativeReplay(
+  js: JetStreamClient,
+  stream: NativeStream,
+  run: number,
+  firstSequence: number,
+  written: number,
+): Promise<{ seconds: number; tally: DeliveryTally }> {
   const tally = new DeliveryTally(written);
   const started = performance.now();
   const consumer = await js.consumers.get(stream.name, { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: firstSequence });

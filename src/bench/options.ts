@@ -122,7 +122,10 @@ export function parseSize(text: string): number {
 }
 
 function parseList<T>(text: string, parseItem: (item: string) => T): T[] {
-  const items = text.split(",").map((item) => item.trim()).filter((item) => item !== "");
+  const items = text
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item !== "");
   if (items.length === 0) throw new UsageError(`empty list: ${JSON.stringify(text)}`);
   return items.map(parseItem);
 }
@@ -196,7 +199,8 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     if (w !== "throughput" && w !== "live") throw new UsageError(`--workloads: unknown workload ${JSON.stringify(w)} (throughput, live)`);
     return w;
   });
-  if (values.endpoint !== undefined && !/^https?:\/\/[^/]+/.test(values.endpoint)) throw new UsageError(`--endpoint must be an http:// or https:// URL, not ${JSON.stringify(values.endpoint)}`);
+  if (values.endpoint !== undefined && !/^https?:\/\/[^/]+/.test(values.endpoint))
+    throw new UsageError(`--endpoint must be an http:// or https:// URL, not ${JSON.stringify(values.endpoint)}`);
   return {
     endpoint: values.endpoint,
     region: values.region ?? env.AWS_REGION ?? env.AWS_DEFAULT_REGION ?? "us-east-1",

@@ -70,7 +70,14 @@ const text = (s: string): Buffer => Buffer.concat([head(3, Buffer.byteLength(s))
 /** An indefinite-length string of two chunks (0x5f/0x7f ... 0xff), as Jackson streams long ones. */
 function chunked(major: 2 | 3, bytes: Buffer): Buffer {
   const half = bytes.length >> 1;
-  return Buffer.concat([Buffer.from([(major << 5) | 31]), head(major, half), bytes.subarray(0, half), head(major, bytes.length - half), bytes.subarray(half), Buffer.from([0xff])]);
+  return Buffer.concat([
+    Buffer.from([(major << 5) | 31]),
+    head(major, half),
+    bytes.subarray(0, half),
+    head(major, bytes.length - half),
+    bytes.subarray(half),
+    Buffer.from([0xff]),
+  ]);
 }
 
 /** A PutRecords request whose data and partition keys are all indefinite-length strings. */

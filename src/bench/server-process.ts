@@ -61,8 +61,11 @@ function statusBytes(pid: number | undefined, field: "VmRSS" | "VmHWM"): number 
 
 /** Polls /health/ready until it answers 200: NATS and JetStream answer through the server. */
 async function untilReady(url: string, timeoutMs = 30_000): Promise<void> {
-  for (const deadline = performance.now() + timeoutMs; performance.now() < deadline; ) {
-    const status = await fetch(`${url}/health/ready`).then((r) => r.status, () => 0);
+  for (const deadline = performance.now() + timeoutMs; performance.now() < deadline;) {
+    const status = await fetch(`${url}/health/ready`).then(
+      (r) => r.status,
+      () => 0,
+    );
     if (status === 200) return;
     await new Promise((r) => setTimeout(r, 5));
   }
@@ -137,7 +140,10 @@ export class ProcessWatch {
   private natsPeak = 0;
   private readonly timer: NodeJS.Timeout | undefined;
 
-  constructor(readonly serverPid?: number, readonly natsPid?: number) {
+  constructor(
+    readonly serverPid?: number,
+    readonly natsPid?: number,
+  ) {
     this.timer = serverPid ? setInterval(() => this.sample(), 100).unref() : undefined;
   }
 

@@ -95,11 +95,17 @@ export function groupedBarChart(chart: GroupedBarChart): string {
   const key = legend(chart.series, left, 38, width - left - 10);
   const top = 34 + key.height + 14;
   const height = top + plotHeight + 48;
-  const scale = scaleFor(chart.groups.flatMap((g) => g.bars.flatMap((b) => [b.value, b.whisker ?? 0])), chart.logScale ?? false);
+  const scale = scaleFor(
+    chart.groups.flatMap((g) => g.bars.flatMap((b) => [b.value, b.whisker ?? 0])),
+    chart.logScale ?? false,
+  );
   const y = (v: number): number => top + plotHeight - scale.position(v) * plotHeight;
 
   const axis = scale.ticks
-    .map((t) => `<line x1="${left}" x2="${width - 10}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${shortNumber(t)}</text>`)
+    .map(
+      (t) =>
+        `<line x1="${left}" x2="${width - 10}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${left - 6}" y="${y(t) + 4}" text-anchor="end">${shortNumber(t)}</text>`,
+    )
     .join("");
   let x = left + groupGap;
   const groups = chart.groups.map((group, g) => {

@@ -26,7 +26,9 @@ export function exactlyOnceCell(run: Pick<RunResult, "error" | "delivery">): str
   const d = run.delivery;
   if (!d) return "—";
   if (d.exactlyOnce) return "yes";
-  const parts = [d.missing && `${d.missing} missing`, d.duplicated && `${d.duplicated} duplicated`, d.unexpected && `${d.unexpected} unexpected`].filter(Boolean);
+  const parts = [d.missing && `${d.missing} missing`, d.duplicated && `${d.duplicated} duplicated`, d.unexpected && `${d.unexpected} unexpected`].filter(
+    Boolean,
+  );
   return `NO: ${parts.join(", ")}`;
 }
 
@@ -72,7 +74,11 @@ function throughputSection(result: BenchResult): string[] {
   const out = [
     "",
     `Publish-only for ${seconds} s (PutRecords: ${batch} records a request, ${inFlight} requests in flight; js.publish: ${batch * inFlight} in flight), then replay of what was stored. Latency: put→ack, ms.`,
-    formatTable(["size", "path", "records", "rec/s", "MiB/s", "p50", "p95", "p99", "exactly once", "cpu client server nats", "server RSS"], rows, new Set([2, 3, 4, 5, 6, 7])),
+    formatTable(
+      ["size", "path", "records", "rec/s", "MiB/s", "p50", "p95", "p99", "exactly once", "cpu client server nats", "server RSS"],
+      rows,
+      new Set([2, 3, 4, 5, 6, 7]),
+    ),
   ];
   const ratios = ratioLines(runs);
   if (ratios.length > 0) out.push("Kinesis API ÷ native, records/s:", ...ratios);
@@ -85,9 +91,16 @@ function ratioLines(runs: readonly RunResult[]): string[] {
   const rate = (size: number, side: string, workload: string): number | undefined =>
     runs.find((r) => r.recordBytes === size && r.side === side && r.workload === workload && !r.error)?.recordsPerSecond;
   return sizes.flatMap((size) => {
-    const [put, publish, get, consume] = [rate(size, "kinesis", "publish"), rate(size, "native", "publish"), rate(size, "kinesis", "replay"), rate(size, "native", "replay")];
+    const [put, publish, get, consume] = [
+      rate(size, "kinesis", "publish"),
+      rate(size, "native", "publish"),
+      rate(size, "kinesis", "replay"),
+      rate(size, "native", "replay"),
+    ];
     if (put === undefined || publish === undefined || get === undefined || consume === undefined) return [];
-    return [`  ${sizeLabel(size).padEnd(8)} PutRecords / js.publish ${(put / publish).toFixed(2)}   GetRecords / ordered consumer ${(get / consume).toFixed(2)}`];
+    return [
+      `  ${sizeLabel(size).padEnd(8)} PutRecords / js.publish ${(put / publish).toFixed(2)}   GetRecords / ordered consumer ${(get / consume).toFixed(2)}`,
+    ];
   });
 }
 
@@ -126,7 +139,8 @@ function liveSection(result: BenchResult): string[] {
 function verdictLines(result: BenchResult): string[] {
   const checked = result.runs.filter((r) => r.delivery);
   const lines = [""];
-  if (result.ok) lines.push(`Exactly once: every record arrived exactly once in all ${checked.length} runs that read (replays and every application of the live runs).`);
+  if (result.ok)
+    lines.push(`Exactly once: every record arrived exactly once in all ${checked.length} runs that read (replays and every application of the live runs).`);
   else lines.push(`NOT EXACTLY ONCE OR FAILED (${result.failures.length}):`, ...result.failures.map((f) => `  ${f}`));
   if (result.notes.length > 0) lines.push("Notes:", ...result.notes.map((n) => `  ${n}`));
   return lines;

@@ -50,7 +50,12 @@ export const putPayloadUnits = (recordBytes: number): number => Math.max(1, Math
 /** Shards a provisioned stream needs for the workload's writes and its polling readers. */
 export function shardsNeeded(w: Workload): number {
   const bytes = ingestBytesPerSecond(w);
-  return Math.max(1, Math.ceil(bytes / SHARD_WRITE_BYTES), Math.ceil(w.recordsPerSecond / SHARD_WRITE_RECORDS), Math.ceil((bytes * w.pollingConsumers) / SHARD_READ_BYTES));
+  return Math.max(
+    1,
+    Math.ceil(bytes / SHARD_WRITE_BYTES),
+    Math.ceil(w.recordsPerSecond / SHARD_WRITE_RECORDS),
+    Math.ceil((bytes * w.pollingConsumers) / SHARD_READ_BYTES),
+  );
 }
 
 /** GiB stored on average: what arrives within the retention period. */
@@ -64,12 +69,18 @@ export function kinesisProvisioned(w: Workload, prices: Prices): Estimate {
   const shardHours = shards * HOURS_PER_MONTH;
   const lines: CostLine[] = [
     { item: plural(shards, "shard"), monthly: shardHours * prices.shardHour },
-    { item: "PUT payload units", monthly: ((w.recordsPerSecond * putPayloadUnits(w.recordBytes) * SECONDS_PER_MONTH) / 1e6) * prices.putPayloadUnitsPerMillion },
+    {
+      item: "PUT payload units",
+      monthly: ((w.recordsPerSecond * putPayloadUnits(w.recordBytes) * SECONDS_PER_MONTH) / 1e6) * prices.putPayloadUnitsPerMillion,
+    },
   ];
   if (w.retentionHours > 24) lines.push({ item: "extended retention (to 7 days)", monthly: shardHours * prices.extendedRetentionShardHour });
   if (w.retentionHours > EXTENDED_RETENTION_HOURS) lines.push({ item: "long-term retention", monthly: longTermGib(w) * prices.longTermRetentionGibMonth });
   if (w.fanOutConsumers > 0) {
-    lines.push({ item: `enhanced fan-out, ${plural(w.fanOutConsumers, "consumer")} × ${plural(shards, "shard")}`, monthly: w.fanOutConsumers * shardHours * prices.efoConsumerShardHour });
+    lines.push({
+      item: `enhanced fan-out, ${plural(w.fanOutConsumers, "consumer")} × ${plural(shards, "shard")}`,
+      monthly: w.fanOutConsumers * shardHours * prices.efoConsumerShardHour,
+    });
     lines.push({ item: "enhanced fan-out data", monthly: w.fanOutConsumers * monthlyGib(ingestBytesPerSecond(w)) * prices.efoRetrievalGib });
   }
   return estimate(lines);

@@ -102,7 +102,10 @@ export async function startEmbeddedNats(options: EmbeddedNatsOptions): Promise<E
   const configFile = join(runDir, "nats-server.conf");
   writeFileSync(configFile, serverConfig(storeDir, runDir, version, options.syncInterval));
   if (!supportsSyncInterval(serverVersion(version)) && !temporary) {
-    log.warn({ version }, "this nats-server acknowledges writes before syncing them to disk (every two minutes): an OS crash or power failure can lose acknowledged records; nats-server 2.10+ syncs every write");
+    log.warn(
+      { version },
+      "this nats-server acknowledges writes before syncing them to disk (every two minutes): an OS crash or power failure can lose acknowledged records; nats-server 2.10+ syncs every write",
+    );
   }
 
   // A process group of its own: Ctrl-C in a terminal signals the whole foreground group, and

@@ -24,9 +24,7 @@ export type PublishFailure =
   /** JetStream refused the record (limits, storage); the description says why. */
   | "rejected";
 
-export type PublishOutcome =
-  | { readonly sequence: bigint; readonly failure?: undefined }
-  | { readonly failure: PublishFailure; readonly description: string };
+export type PublishOutcome = { readonly sequence: bigint; readonly failure?: undefined } | { readonly failure: PublishFailure; readonly description: string };
 
 interface PendingAck {
   readonly deadline: number;

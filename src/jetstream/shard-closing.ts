@@ -36,6 +36,10 @@ export async function settleClosingShards(catalog: StreamCatalog, storage: Strea
 }
 
 function sameOpenShards(a: StreamMetadata, b: StreamMetadata): boolean {
-  const open = (s: StreamMetadata) => s.shards.filter(isOpen).map((shard) => shard.index).join(",");
+  const open = (s: StreamMetadata) =>
+    s.shards
+      .filter(isOpen)
+      .map((shard) => shard.index)
+      .join(",");
   return open(a) === open(b) && a.retentionHours === b.retentionHours;
 }

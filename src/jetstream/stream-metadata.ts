@@ -35,7 +35,10 @@ export function effectiveStatus(stream: StreamMetadata, now: number): StreamStat
   return stream.status === "DELETING" ? "GONE" : "ACTIVE";
 }
 
-const bigintText = z.string().regex(/^\d+$/).transform((s) => BigInt(s));
+const bigintText = z
+  .string()
+  .regex(/^\d+$/)
+  .transform((s) => BigInt(s));
 
 const shardSchema = z.object({
   index: z.number().int().nonnegative(),

@@ -167,7 +167,9 @@ function render(shapeName: string, value: unknown): string {
       return `'[${texts.join(", ")}]'`;
     }
     case "map":
-      return `'{${Object.entries(value as Record<string, string>).map(([k, v]) => `${k}=${v}`).join(", ")}}'`;
+      return `'{${Object.entries(value as Record<string, string>)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(", ")}}'`;
     case "structure":
       return `'${javaObjectName(shapeName, 0)}'`;
     default:
@@ -175,5 +177,4 @@ function render(shapeName: string, value: unknown): string {
   }
 }
 
-const javaObjectName = (shapeName: string, i: number): string =>
-  `com.amazonaws.kinesis.v20131202.${shapeName}@${(0x1f3a5c7 * (i + 1)).toString(16)}`;
+const javaObjectName = (shapeName: string, i: number): string => `com.amazonaws.kinesis.v20131202.${shapeName}@${(0x1f3a5c7 * (i + 1)).toString(16)}`;

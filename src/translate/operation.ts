@@ -15,9 +15,6 @@ export interface Operation<N extends OperationName = OperationName> {
   readonly handler: (input: InputOf<N>, ctx: RequestContext) => Promise<OutputOf<N>>;
 }
 
-export function defineOperation<N extends OperationName>(
-  name: N,
-  spec: Pick<Operation<N>, "handler" | "runtimeLimits">,
-): Operation<N> {
+export function defineOperation<N extends OperationName>(name: N, spec: Pick<Operation<N>, "handler" | "runtimeLimits">): Operation<N> {
   return { name, inputShape: model[name].input, outputShape: model[name].output, ...spec };
 }

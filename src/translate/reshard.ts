@@ -21,7 +21,9 @@ export function reshardableShard(ctx: RequestContext, stream: StreamMetadata, in
   const where = `in stream ${stream.name} under account ${ctx.settings.accountId}`;
   if (!shard) throw new ResourceNotFoundException(`Could not find shard ${shardIdOf(index)} ${where}.`);
   if (!isOpen(shard)) {
-    throw new InvalidArgumentException(`Shard ${shardIdOf(index)} ${where} has already been merged or split, and thus is not eligible for merging or splitting.`);
+    throw new InvalidArgumentException(
+      `Shard ${shardIdOf(index)} ${where} has already been merged or split, and thus is not eligible for merging or splitting.`,
+    );
   }
   return shard;
 }

@@ -53,7 +53,13 @@ export type PolicyEffect = "allow" | "deny" | "undecided";
 
 /** `*` and `?` wildcards, as IAM matches actions and resources. */
 const globMatches = (pattern: string, text: string, caseInsensitive = false): boolean =>
-  new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replaceAll("*", ".*").replaceAll("?", ".")}$`, caseInsensitive ? "i" : "").test(text);
+  new RegExp(
+    `^${pattern
+      .replace(/[.+^${}()|[\]\\]/g, "\\$&")
+      .replaceAll("*", ".*")
+      .replaceAll("?", ".")}$`,
+    caseInsensitive ? "i" : "",
+  ).test(text);
 
 const asList = (value: unknown): string[] => (Array.isArray(value) ? (value as string[]) : typeof value === "string" ? [value] : []);
 

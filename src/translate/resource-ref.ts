@@ -6,8 +6,7 @@ import { updateActiveStream } from "./stream-update.js";
 
 /** What a ResourceARN of the tag and policy operations names: a stream, or a registered consumer. */
 export type Resource =
-  | { readonly kind: "stream"; readonly streamName: string }
-  | { readonly kind: "consumer"; readonly streamName: string; readonly consumerName: string };
+  { readonly kind: "stream"; readonly streamName: string } | { readonly kind: "consumer"; readonly streamName: string; readonly consumerName: string };
 
 const CONSUMER = /:stream\/[^/]+\/consumer\//;
 const STREAM = /:stream\/[^/]+$/;
@@ -31,7 +30,11 @@ export async function tagsOf(ctx: RequestContext, resource: Resource): Promise<R
 }
 
 /** Changes the resource's tags with compare-and-set; `change` may refuse with a Kinesis error. */
-export async function changeTags(ctx: RequestContext, resource: Resource, change: (tags: Readonly<Record<string, string>>) => Record<string, string>): Promise<void> {
+export async function changeTags(
+  ctx: RequestContext,
+  resource: Resource,
+  change: (tags: Readonly<Record<string, string>>) => Record<string, string>,
+): Promise<void> {
   if (resource.kind === "stream") {
     await updateActiveStream(ctx, resource.streamName, (stream) => ({ ...stream, tags: change(stream.tags) }), { updating: false });
   } else {

@@ -24,10 +24,14 @@ export async function changeRetention(ctx: RequestContext, name: string, hours: 
       const current = stream.retentionHours;
       const requested = `Requested retention period (${hours} hours) for stream ${name}`;
       if (direction === "increase" && hours < current) {
-        throw new InvalidArgumentException(`${requested} can not be shorter than existing retention period (${current} hours). Use DecreaseRetentionPeriod API.`);
+        throw new InvalidArgumentException(
+          `${requested} can not be shorter than existing retention period (${current} hours). Use DecreaseRetentionPeriod API.`,
+        );
       }
       if (direction === "decrease" && hours > current) {
-        throw new InvalidArgumentException(`${requested} can not be longer than existing retention period (${current} hours). Use IncreaseRetentionPeriod API.`);
+        throw new InvalidArgumentException(
+          `${requested} can not be longer than existing retention period (${current} hours). Use IncreaseRetentionPeriod API.`,
+        );
       }
       return { ...stream, retentionHours: hours };
     },

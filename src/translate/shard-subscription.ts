@@ -137,7 +137,10 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     this.lastArrivalMs = record.arrivalMs;
     this.pendingAfterLast = pendingAfter;
     // Once the shard is closed, a record with nothing after it is its last.
-    if (this.endingPosition !== undefined && shardEndReached(this.endingPosition, record.sequence, pendingAfter === 0 ? { count: 0, sentUpTo: record.sequence } : undefined)) {
+    if (
+      this.endingPosition !== undefined &&
+      shardEndReached(this.endingPosition, record.sequence, pendingAfter === 0 ? { count: 0, sentUpTo: record.sequence } : undefined)
+    ) {
       this.endOfShard();
       return;
     }
@@ -152,7 +155,10 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     if (this.finished) return;
     this.lastReceived = position;
     this.pendingAfterLast = pendingAfter;
-    if (this.endingPosition !== undefined && shardEndReached(this.endingPosition, position, pendingAfter === 0 ? { count: 0, sentUpTo: position } : undefined)) {
+    if (
+      this.endingPosition !== undefined &&
+      shardEndReached(this.endingPosition, position, pendingAfter === 0 ? { count: 0, sentUpTo: position } : undefined)
+    ) {
       this.endOfShard();
     }
   }

@@ -56,7 +56,11 @@ export function childShardsOf(stream: StreamMetadata, shardIndex: number): Child
  * Whether a reader of a closed shard has seen all of it: it read up to the shard's last
  * possible position, or JetStream has nothing more for it and all it sent has arrived.
  */
-export function shardEndReached(endingPosition: bigint, lastReceived: bigint, pending: { readonly count: number; readonly sentUpTo: bigint } | undefined): boolean {
+export function shardEndReached(
+  endingPosition: bigint,
+  lastReceived: bigint,
+  pending: { readonly count: number; readonly sentUpTo: bigint } | undefined,
+): boolean {
   if (lastReceived >= endingPosition) return true;
   return pending !== undefined && pending.count === 0 && pending.sentUpTo <= lastReceived;
 }

@@ -9,7 +9,14 @@ let server: RunningServer;
 
 /** Runs `aws kinesis ...` against our endpoint; returns parsed JSON, or the error line of the CLI. */
 async function aws(...args: string[]): Promise<{ json?: any; error?: string }> {
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test-secret", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "", AWS_MAX_ATTEMPTS: "1" };
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: "AKIDTEST",
+    AWS_SECRET_ACCESS_KEY: "test-secret",
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_PAGER: "",
+    AWS_MAX_ATTEMPTS: "1",
+  };
   try {
     const { stdout } = await execute("aws", ["--endpoint-url", server.url, "--output", "json", "kinesis", ...args], { env, timeout: 30_000 });
     return { json: stdout.trim() ? JSON.parse(stdout) : undefined };
@@ -37,12 +44,28 @@ describe("the AWS CLI (HTTP/1.1)", () => {
     const explicit = await aws("put-record", "--stream-name", stream, "--partition-key", "k", "--explicit-hash-key", "0", "--data", "to shard zero");
     expect(explicit.json.ShardId).toBe("shardId-000000000000");
     const batch = await aws(
-      "put-records", "--stream-name", stream,
-      "--records", JSON.stringify([{ PartitionKey: "a", Data: "one" }, { PartitionKey: "b", Data: "two", ExplicitHashKey: "0" }]),
+      "put-records",
+      "--stream-name",
+      stream,
+      "--records",
+      JSON.stringify([
+        { PartitionKey: "a", Data: "one" },
+        { PartitionKey: "b", Data: "two", ExplicitHashKey: "0" },
+      ]),
     );
     expect(batch.json).toMatchObject({ FailedRecordCount: 0 });
 
-    const iterator = await aws("get-shard-iterator", "--stream-name", stream, "--shard-id", put.json.ShardId, "--shard-iterator-type", "AT_SEQUENCE_NUMBER", "--starting-sequence-number", put.json.SequenceNumber);
+    const iterator = await aws(
+      "get-shard-iterator",
+      "--stream-name",
+      stream,
+      "--shard-id",
+      put.json.ShardId,
+      "--shard-iterator-type",
+      "AT_SEQUENCE_NUMBER",
+      "--starting-sequence-number",
+      put.json.SequenceNumber,
+    );
     const records = await aws("get-records", "--shard-iterator", iterator.json.ShardIterator);
     expect(records.json.Records[0]).toMatchObject({ SequenceNumber: put.json.SequenceNumber, PartitionKey: "cli-key" });
     expect(Buffer.from(records.json.Records[0].Data, "base64").toString()).toBe("hello from the CLI");

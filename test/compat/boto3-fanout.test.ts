@@ -31,7 +31,9 @@ describe("boto3 subscribe_to_shard (HTTP/1.1, chunked event stream)", () => {
     const { stdout } = await run(PYTHON, [SCRIPT, server.url, stream], { timeout: 60_000 });
     const report = JSON.parse(stdout);
 
-    expect(report.consumer_arn).toMatch(new RegExp(`^arn:aws:kinesis:us-east-1:000000000000:stream/${stream.replaceAll(".", "\\.")}/consumer/boto-app:\\d{10}$`));
+    expect(report.consumer_arn).toMatch(
+      new RegExp(`^arn:aws:kinesis:us-east-1:000000000000:stream/${stream.replaceAll(".", "\\.")}/consumer/boto-app:\\d{10}$`),
+    );
     expect(report.described).toBe("ACTIVE");
     expect(report.listed).toEqual(["boto-app"]);
 

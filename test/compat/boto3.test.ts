@@ -49,15 +49,26 @@ describe("boto3 (HTTP/1.1)", () => {
     expect(report.at_timestamp.map((r: Observed) => r.data)).toEqual(["late"]);
 
     const acct = "000000000000";
-    expect(report.errors.unknown_stream).toEqual({ code: "ResourceNotFoundException", status: 400, message: `Stream no-such-stream under account ${acct} not found.` });
+    expect(report.errors.unknown_stream).toEqual({
+      code: "ResourceNotFoundException",
+      status: 400,
+      message: `Stream no-such-stream under account ${acct} not found.`,
+    });
     expect(report.errors.bad_name).toEqual({
       code: "ValidationException",
       status: 400,
-      message: "1 validation error detected: Value 'bad/name' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
+      message:
+        "1 validation error detected: Value 'bad/name' at 'streamName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
     });
     expect(report.errors.forged_iterator).toEqual({ code: "InvalidArgumentException", status: 400, message: "Invalid ShardIterator." });
-    expect(report.errors.too_big).toMatchObject({ code: "ValidationException", message: expect.stringContaining("Member must have length less than or equal to 1048576") });
-    expect(report.errors.too_many).toMatchObject({ code: "ValidationException", message: expect.stringContaining("Member must have length less than or equal to 500") });
+    expect(report.errors.too_big).toMatchObject({
+      code: "ValidationException",
+      message: expect.stringContaining("Member must have length less than or equal to 1048576"),
+    });
+    expect(report.errors.too_many).toMatchObject({
+      code: "ValidationException",
+      message: expect.stringContaining("Member must have length less than or equal to 500"),
+    });
     expect(report.errors.hash_key).toMatchObject({ code: "InvalidArgumentException", message: expect.stringContaining("Invalid ExplicitHashKey.") });
     expect(report.after_delete).toMatchObject({ code: "ResourceNotFoundException" });
   });

@@ -131,11 +131,18 @@ describe("AWS CBOR 1.1, as the Java SDK and KCL speak it", () => {
       ["PutRecords", { StreamName: stream, Records: "x" }, "Expected list or null"],
       ["PutRecords", { StreamName: stream, Records: [new Uint8Array([1])] }, "Expected null"],
       ["PutRecord", { StreamName: stream, PartitionKey: "k", Data: true }, "class java.lang.Boolean can not be converted to a Blob"],
-      ["GetShardIterator", { StreamName: stream, ShardId: "0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: "x" }, "class java.lang.String can not be converted to milliseconds since epoch"],
+      [
+        "GetShardIterator",
+        { StreamName: stream, ShardId: "0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: "x" },
+        "class java.lang.String can not be converted to milliseconds since epoch",
+      ],
     ];
     for (const [operation, input, message] of cases) {
       const answer = await call("cbor", operation, input);
-      expect(answer, `${operation} ${String(Object.values(input)[0])}`).toMatchObject({ status: 400, body: { __type: "SerializationException", Message: message } });
+      expect(answer, `${operation} ${String(Object.values(input)[0])}`).toMatchObject({
+        status: 400,
+        body: { __type: "SerializationException", Message: message },
+      });
     }
     const notCbor = await wireCall(server, "cbor", "ListStreams", undefined, { body: Buffer.from([0xff, 0x00]) });
     expect(notCbor).toMatchObject({ status: 400, contentType: "application/x-amz-cbor-1.1", body: { __type: "SerializationException" } });

@@ -51,7 +51,9 @@ describe("registering consumers through @aws-sdk/client-kinesis", () => {
 
     const byArn = await service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN }));
     const byName = await service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app.one" }));
-    const byAll = await service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app.one", ConsumerARN: Consumer!.ConsumerARN }));
+    const byAll = await service.kinesis.send(
+      new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "app.one", ConsumerARN: Consumer!.ConsumerARN }),
+    );
     expect(byArn.ConsumerDescription).toEqual({ ...Consumer, StreamARN: arn });
     expect(byName.ConsumerDescription).toEqual(byArn.ConsumerDescription);
     expect(byAll.ConsumerDescription).toEqual(byArn.ConsumerDescription);
@@ -96,7 +98,9 @@ describe("registering consumers through @aws-sdk/client-kinesis", () => {
     const second = (await service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "again" }))).Consumer!;
     expect(second.ConsumerARN).not.toBe(first.ConsumerARN);
     expect((await failure(service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: first.ConsumerARN })))).name).toBe("ResourceNotFoundException");
-    expect((await service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: second.ConsumerARN }))).ConsumerDescription?.ConsumerStatus).toBe("ACTIVE");
+    expect((await service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: second.ConsumerARN }))).ConsumerDescription?.ConsumerStatus).toBe(
+      "ACTIVE",
+    );
   });
 
   it("refuses what Kinesis refuses, in its words", async () => {
@@ -104,15 +108,31 @@ describe("registering consumers through @aws-sdk/client-kinesis", () => {
     const { Consumer } = await service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "taken" }));
     const missingArn = `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/no-such-stream`;
     const cases: [() => Promise<unknown>, string, string | RegExp][] = [
-      [() => service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "taken" })), "ResourceInUseException", `Consumer taken under stream ${name} and account ${ACCOUNT} already exists.`],
-      [() => service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: missingArn, ConsumerName: "x" })), "ResourceNotFoundException", `Stream no-such-stream under account ${ACCOUNT} not found.`],
+      [
+        () => service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "taken" })),
+        "ResourceInUseException",
+        `Consumer taken under stream ${name} and account ${ACCOUNT} already exists.`,
+      ],
+      [
+        () => service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: missingArn, ConsumerName: "x" })),
+        "ResourceNotFoundException",
+        `Stream no-such-stream under account ${ACCOUNT} not found.`,
+      ],
       [
         () => service.kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "bad/name" })),
         "ValidationException",
         "1 validation error detected: Value 'bad/name' at 'consumerName' failed to satisfy constraint: Member must satisfy regular expression pattern: [a-zA-Z0-9_.-]+",
       ],
-      [() => service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn })), "InvalidArgumentException", "Either ConsumerARN or both StreamARN and ConsumerName should be provided."],
-      [() => service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "nobody" })), "ResourceNotFoundException", `Consumer nobody under stream ${name} and account ${ACCOUNT} not found.`],
+      [
+        () => service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn })),
+        "InvalidArgumentException",
+        "Either ConsumerARN or both StreamARN and ConsumerName should be provided.",
+      ],
+      [
+        () => service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "nobody" })),
+        "ResourceNotFoundException",
+        `Consumer nobody under stream ${name} and account ${ACCOUNT} not found.`,
+      ],
       [
         () => service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN, ConsumerName: "other" })),
         "InvalidArgumentException",
@@ -123,8 +143,16 @@ describe("registering consumers through @aws-sdk/client-kinesis", () => {
         "ResourceNotFoundException",
         `Consumer taken under stream ${name} and account ${ACCOUNT} not found.`,
       ],
-      [() => service.kinesis.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "nobody" })), "ResourceNotFoundException", /^Consumer nobody under stream/],
-      [() => service.kinesis.send(new ListStreamConsumersCommand({ StreamARN: missingArn })), "ResourceNotFoundException", `Stream no-such-stream under account ${ACCOUNT} not found.`],
+      [
+        () => service.kinesis.send(new DeregisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: "nobody" })),
+        "ResourceNotFoundException",
+        /^Consumer nobody under stream/,
+      ],
+      [
+        () => service.kinesis.send(new ListStreamConsumersCommand({ StreamARN: missingArn })),
+        "ResourceNotFoundException",
+        `Stream no-such-stream under account ${ACCOUNT} not found.`,
+      ],
       [() => service.kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, NextToken: "forged" })), "InvalidArgumentException", "Invalid NextToken."],
       [
         () => service.kinesis.send(new ListStreamConsumersCommand({ StreamARN: arn, StreamCreationTimestamp: new Date(0) })),
@@ -176,13 +204,19 @@ describe("registering consumers through @aws-sdk/client-kinesis", () => {
       name: "ResourceInUseException",
       message: `DeleteStream can't delete ${arn} because there are consumers associated with this data stream. To delete ${name} anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the consumers that are associated with it.`,
     });
-    expect(await failure(service.kinesis.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: false })))).toMatchObject({ name: "ResourceInUseException" });
+    expect(await failure(service.kinesis.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: false })))).toMatchObject({
+      name: "ResourceInUseException",
+    });
     await service.kinesis.send(new DeleteStreamCommand({ StreamName: name, EnforceConsumerDeletion: true }));
-    expect((await failure(service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN })))).name).toBe("ResourceNotFoundException");
+    expect((await failure(service.kinesis.send(new DescribeStreamConsumerCommand({ ConsumerARN: Consumer!.ConsumerARN })))).name).toBe(
+      "ResourceNotFoundException",
+    );
     // A new stream of the same name starts with no consumers.
     await service.kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
     expect((await service.kinesis.send(new DescribeStreamSummaryCommand({ StreamName: name }))).StreamDescriptionSummary?.ConsumerCount).toBe(0);
-    expect((await failure(service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "holder" })))).name).toBe("ResourceNotFoundException");
+    expect((await failure(service.kinesis.send(new DescribeStreamConsumerCommand({ StreamARN: arn, ConsumerName: "holder" })))).name).toBe(
+      "ResourceNotFoundException",
+    );
   });
 });
 
@@ -229,7 +263,9 @@ describe("consumers across server instances on one NATS", () => {
   it("30 registrations racing on two instances: exactly 20 succeed, the rest get LimitExceededException", async () => {
     const { arn, name } = await newStream(instances.clientA);
     const results = await Promise.allSettled(
-      Array.from({ length: 30 }, (_, i) => (i % 2 ? instances.clientA : instances.clientB).send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: `race-${i}` }))),
+      Array.from({ length: 30 }, (_, i) =>
+        (i % 2 ? instances.clientA : instances.clientB).send(new RegisterStreamConsumerCommand({ StreamARN: arn, ConsumerName: `race-${i}` })),
+      ),
     );
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(20);
     const refused = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");

@@ -102,7 +102,13 @@ describe("tags", () => {
     const stream = await newStream();
     await kinesis.send(new AddTagsToStreamCommand({ StreamName: stream, Tags: { team: "data", env: "dev", cost: "42" } }));
     const first = await kinesis.send(new ListTagsForStreamCommand({ StreamName: stream, Limit: 2 }));
-    expect(first).toMatchObject({ Tags: [{ Key: "cost", Value: "42" }, { Key: "env", Value: "dev" }], HasMoreTags: true });
+    expect(first).toMatchObject({
+      Tags: [
+        { Key: "cost", Value: "42" },
+        { Key: "env", Value: "dev" },
+      ],
+      HasMoreTags: true,
+    });
     const rest = await kinesis.send(new ListTagsForStreamCommand({ StreamName: stream, ExclusiveStartTagKey: "env" }));
     expect(rest).toMatchObject({ Tags: [{ Key: "team", Value: "data" }], HasMoreTags: false });
     await kinesis.send(new RemoveTagsFromStreamCommand({ StreamName: stream, TagKeys: ["env", "absent"] }));
@@ -143,7 +149,11 @@ describe("tags", () => {
       "InvalidArgumentException",
       `Failed to add tags to stream ${stream} under account ${ACCOUNT} because a given stream cannot have more than 50 tags associated with it.`,
     );
-    await rejects(kinesis.send(new ListTagsForResourceCommand({ ResourceARN: arnOf("nope") })), "ResourceNotFoundException", `Stream nope under account ${ACCOUNT} not found.`);
+    await rejects(
+      kinesis.send(new ListTagsForResourceCommand({ ResourceARN: arnOf("nope") })),
+      "ResourceNotFoundException",
+      `Stream nope under account ${ACCOUNT} not found.`,
+    );
   });
 });
 
@@ -154,7 +164,9 @@ describe("enhanced monitoring", () => {
     expect(enabled).toMatchObject({ StreamName: stream, CurrentShardLevelMetrics: [], DesiredShardLevelMetrics: ["IncomingBytes"] });
     const all = await kinesis.send(new EnableEnhancedMonitoringCommand({ StreamName: stream, ShardLevelMetrics: ["ALL"] }));
     expect(all.DesiredShardLevelMetrics).toHaveLength(7);
-    expect((await kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription?.EnhancedMonitoring?.[0]?.ShardLevelMetrics).toHaveLength(7);
+    expect((await kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription?.EnhancedMonitoring?.[0]?.ShardLevelMetrics).toHaveLength(
+      7,
+    );
     const off = await kinesis.send(new DisableEnhancedMonitoringCommand({ StreamName: stream, ShardLevelMetrics: ["ALL"] }));
     expect(off).toMatchObject({ DesiredShardLevelMetrics: [] });
     expect(off.CurrentShardLevelMetrics).toHaveLength(7);
@@ -163,7 +175,11 @@ describe("enhanced monitoring", () => {
       "ValidationException",
       /^1 validation error detected: Value '\[Everything\]' at 'shardLevelMetrics' failed to satisfy constraint: Member must satisfy constraint: \[Member must satisfy enum value set: \[/,
     );
-    await rejects(kinesis.send(new EnableEnhancedMonitoringCommand({ StreamName: "nope", ShardLevelMetrics: ["ALL"] })), "ResourceNotFoundException", `Stream nope under account ${ACCOUNT} not found.`);
+    await rejects(
+      kinesis.send(new EnableEnhancedMonitoringCommand({ StreamName: "nope", ShardLevelMetrics: ["ALL"] })),
+      "ResourceNotFoundException",
+      `Stream nope under account ${ACCOUNT} not found.`,
+    );
   });
 });
 
@@ -173,7 +189,12 @@ describe("account", () => {
     await newStream(3);
     await kinesis.send(new CreateStreamCommand({ StreamName: uniqueStreamName(), StreamModeDetails: { StreamMode: "ON_DEMAND" } }));
     const after = await kinesis.send(new DescribeLimitsCommand({}));
-    expect(after).toMatchObject({ ShardLimit: 500, OpenShardCount: before.OpenShardCount! + 7, OnDemandStreamCount: before.OnDemandStreamCount! + 1, OnDemandStreamCountLimit: 50 });
+    expect(after).toMatchObject({
+      ShardLimit: 500,
+      OpenShardCount: before.OpenShardCount! + 7,
+      OnDemandStreamCount: before.OnDemandStreamCount! + 1,
+      OnDemandStreamCountLimit: 50,
+    });
   });
 
   it("records the minimum throughput billing commitment", async () => {
@@ -182,7 +203,10 @@ describe("account", () => {
     expect(on.MinimumThroughputBillingCommitment).toMatchObject({ Status: "ENABLED", StartedAt: expect.any(Date), EarliestAllowedEndAt: expect.any(Date) });
     const off = await kinesis.send(new UpdateAccountSettingsCommand({ MinimumThroughputBillingCommitment: { Status: "DISABLED" } }));
     // A commitment ends no earlier than its earliest allowed end.
-    expect(off.MinimumThroughputBillingCommitment).toMatchObject({ Status: "ENABLED_UNTIL_EARLIEST_ALLOWED_END", EndedAt: on.MinimumThroughputBillingCommitment?.EarliestAllowedEndAt });
+    expect(off.MinimumThroughputBillingCommitment).toMatchObject({
+      Status: "ENABLED_UNTIL_EARLIEST_ALLOWED_END",
+      EndedAt: on.MinimumThroughputBillingCommitment?.EarliestAllowedEndAt,
+    });
   });
 });
 
@@ -196,9 +220,18 @@ describe("resource policies", () => {
     expect((await kinesis.send(new GetResourcePolicyCommand({ ResourceARN: arnOf(stream) }))).Policy).toBe("{}");
     await kinesis.send(new PutResourcePolicyCommand({ ResourceARN: arnOf(stream), Policy: policy }));
     expect((await kinesis.send(new GetResourcePolicyCommand({ ResourceARN: arnOf(stream) }))).Policy).toBe(policy);
-    await rejects(kinesis.send(new PutResourcePolicyCommand({ ResourceARN: arnOf(stream), Policy: "{not json" })), "InvalidArgumentException", "Invalid policy document: not valid JSON.");
     await rejects(
-      kinesis.send(new PutResourcePolicyCommand({ ResourceARN: arnOf(stream), Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] }) })),
+      kinesis.send(new PutResourcePolicyCommand({ ResourceARN: arnOf(stream), Policy: "{not json" })),
+      "InvalidArgumentException",
+      "Invalid policy document: not valid JSON.",
+    );
+    await rejects(
+      kinesis.send(
+        new PutResourcePolicyCommand({
+          ResourceARN: arnOf(stream),
+          Policy: JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: "*" }] }),
+        }),
+      ),
       "InvalidArgumentException",
       "Invalid policy document: Statement 1 names an action that is not a kinesis: action.",
     );
@@ -212,7 +245,9 @@ describe("stream settings", () => {
   it("UpdateStreamMode, UpdateMaxRecordSize and UpdateStreamWarmThroughput", async () => {
     const stream = await newStream(2);
     await kinesis.send(new UpdateStreamModeCommand({ StreamARN: arnOf(stream), StreamModeDetails: { StreamMode: "ON_DEMAND" } }));
-    expect((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamModeDetails?.StreamMode).toBe("ON_DEMAND");
+    expect((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamModeDetails?.StreamMode).toBe(
+      "ON_DEMAND",
+    );
     await rejects(
       kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "0", NewStartingHashKey: "1000" })),
       "ValidationException",
@@ -221,7 +256,11 @@ describe("stream settings", () => {
 
     await kinesis.send(new UpdateMaxRecordSizeCommand({ StreamARN: arnOf(stream), MaxRecordSizeInKiB: 2048 }));
     await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.alloc(1536 * 1024) }));
-    await rejects(kinesis.send(new UpdateMaxRecordSizeCommand({ StreamARN: arnOf(stream), MaxRecordSizeInKiB: 10240 })), "InvalidArgumentException", /max_payload/);
+    await rejects(
+      kinesis.send(new UpdateMaxRecordSizeCommand({ StreamARN: arnOf(stream), MaxRecordSizeInKiB: 10240 })),
+      "InvalidArgumentException",
+      /max_payload/,
+    );
 
     const warm = await kinesis.send(new UpdateStreamWarmThroughputCommand({ StreamName: stream, WarmThroughputMiBps: 100 }));
     expect(warm).toMatchObject({ StreamName: stream, StreamARN: arnOf(stream), WarmThroughput: { TargetMiBps: 100 } });

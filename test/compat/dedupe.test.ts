@@ -1,11 +1,5 @@
 import net from "node:net";
-import {
-  CreateStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  KinesisClient,
-  PutRecordsCommand,
-} from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
@@ -61,7 +55,9 @@ describe("retried writes", () => {
       expect(out.$metadata.attempts).toBe(2);
       expect(out.FailedRecordCount).toBe(0);
 
-      const { ShardIterator } = await direct.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+      const { ShardIterator } = await direct.send(
+        new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+      );
       const read = await direct.send(new GetRecordsCommand({ ShardIterator }));
       expect(read.Records?.map((r) => Buffer.from(r.Data!).toString())).toEqual(records.map((_, i) => `once-${i}`));
       // The retry was answered with the sequence numbers of the first, stored, attempt.

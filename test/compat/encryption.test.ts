@@ -48,7 +48,9 @@ describe("encryption at rest", () => {
     const plain = await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("before encryption") }));
     expect(plain.EncryptionType).toBeUndefined();
 
-    await expect(kinesis.send(new StartStreamEncryptionCommand({ StreamName: stream, EncryptionType: "NONE", KeyId: "alias/aws/kinesis" }))).rejects.toMatchObject({
+    await expect(
+      kinesis.send(new StartStreamEncryptionCommand({ StreamName: stream, EncryptionType: "NONE", KeyId: "alias/aws/kinesis" })),
+    ).rejects.toMatchObject({
       name: "InvalidArgumentException",
     });
     await kinesis.send(new StartStreamEncryptionCommand({ StreamName: stream, EncryptionType: "KMS", KeyId: "alias/aws/kinesis" }));
@@ -69,7 +71,9 @@ describe("encryption at rest", () => {
     const after = await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("after encryption") }));
     expect(after.EncryptionType).toBeUndefined();
 
-    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+    );
     const read = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
     expect(read.Records?.map((r) => [Buffer.from(r.Data!).toString(), r.EncryptionType])).toEqual([
       ["before encryption", undefined],

@@ -50,7 +50,11 @@ describe("two server instances on one NATS behave as one service", () => {
     await instances.clientB.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
     await instances.clientB.send(new DeleteStreamCommand({ StreamName: stream }));
     const gone = await eventually(
-      () => instances.clientA.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("x") })).then(() => false, (e: Error) => e.name === "ResourceNotFoundException"),
+      () =>
+        instances.clientA.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("x") })).then(
+          () => false,
+          (e: Error) => e.name === "ResourceNotFoundException",
+        ),
       1000,
     );
     expect(gone).toBe(true);

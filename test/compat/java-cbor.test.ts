@@ -21,7 +21,9 @@ afterAll(async () => server?.close());
 
 describe.skipIf(!javaAvailable)("Jackson CBOR (the Java SDK's parser and generator)", () => {
   it("writes requests the server reads and reads answers as the Java SDK does", async () => {
-    const { stdout } = await promisify(execFile)("java", ["--source", "17", "-cp", JARS.join(":"), SOURCE, server.url, uniqueStreamName("java")], { timeout: 60_000 });
+    const { stdout } = await promisify(execFile)("java", ["--source", "17", "-cp", JARS.join(":"), SOURCE, server.url, uniqueStreamName("java")], {
+      timeout: 60_000,
+    });
     expect(stdout.trim().split("\n")).toEqual([
       "created",
       "put shardId-000000000000",

@@ -117,12 +117,16 @@ describe("KPL aggregated records", () => {
     expect(put.Records!.map((r) => r.ShardId)).toEqual(aggregates.map((a) => a.shardId));
 
     for (const shard of Shards) {
-      const { ShardIterator } = await service.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }));
+      const { ShardIterator } = await service.kinesis.send(
+        new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }),
+      );
       const { Records } = await service.kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
       const subRecords = Records!.flatMap((r) => deaggregate(r.Data!));
       // KCL drops a sub-record whose hash key falls outside the shard it was read from: none may.
       for (const sub of subRecords) expect(owns(shard, hashKeyOf(sub))).toBe(true);
-      const sent = aggregates.filter((a) => a.shardId === shard.ShardId).flatMap((a) => a.users.map((u) => [u.partitionKey, u.explicitHashKey, u.data.toString("base64")]));
+      const sent = aggregates
+        .filter((a) => a.shardId === shard.ShardId)
+        .flatMap((a) => a.users.map((u) => [u.partitionKey, u.explicitHashKey, u.data.toString("base64")]));
       expect(subRecords.map((s) => [s.partitionKey, s.explicitHashKey, s.data])).toEqual(sent);
     }
   });
@@ -140,7 +144,9 @@ describe("KPL aggregated records", () => {
 
     // A KPL still holding the old map: its aggregate for the parent lands on a child, and the
     // answer names that child, which makes the KPL refresh its map.
-    const stale = aggregateFor(before, userRecords(40, "stale")).filter((a) => a.shardId === parent.ShardId).slice(0, 1);
+    const stale = aggregateFor(before, userRecords(40, "stale"))
+      .filter((a) => a.shardId === parent.ShardId)
+      .slice(0, 1);
     const staleAnswer = await service.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: stale.map((a) => a.entry) }));
     expect(staleAnswer.Records![0]!.ShardId).toMatch(/^shardId-00000000000[23]$/);
 
@@ -155,7 +161,9 @@ describe("KPL aggregated records", () => {
     const all = (await service.kinesis.send(new ListShardsCommand({ StreamName: stream }))).Shards!;
     const received = new Map<string, string>();
     for (const shard of all) {
-      const { ShardIterator } = await service.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }));
+      const { ShardIterator } = await service.kinesis.send(
+        new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId, ShardIteratorType: "TRIM_HORIZON" }),
+      );
       const { Records } = await service.kinesis.send(new GetRecordsCommand({ ShardIterator, Limit: 10_000 }));
       for (const record of Records!) {
         const subs = deaggregate(record.Data!);

@@ -48,7 +48,10 @@ describe("stream status over time", () => {
       });
       await expect(kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }))).rejects.toMatchObject({ name: "ResourceInUseException" });
       await sleep(450);
-      await expect(kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).rejects.toMatchObject({ name: "ResourceNotFoundException", message: missing });
+      await expect(kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).rejects.toMatchObject({
+        name: "ResourceNotFoundException",
+        message: missing,
+      });
       await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
     } finally {
       kinesis.destroy();
@@ -73,7 +76,8 @@ describe("the embedded nats-server", () => {
           new PutRecordsCommand({ StreamName: stream, Records: Array.from({ length: 50 }, (_, i) => ({ PartitionKey: `k${i}`, Data: Buffer.from(`r${i}`) })) }),
         );
         sequenceNumbers = out.Records!.map((r) => r.SequenceNumber!);
-        iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+        iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" })))
+          .ShardIterator;
         kinesis.destroy();
       }
       const pidFile = join(dataDir, "nats", "nats-server.pid");
@@ -156,4 +160,3 @@ describe("Ctrl-C in a terminal", () => {
     }
   });
 });
-

@@ -31,8 +31,12 @@ describe("health and metrics", () => {
   it("counts requests by operation and outcome, and records and bytes per stream", async () => {
     const stream = uniqueStreamName();
     await service.kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
-    await service.kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: Array.from({ length: 7 }, () => ({ PartitionKey: "k", Data: Buffer.alloc(100) })) }));
-    const { ShardIterator } = await service.kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+    await service.kinesis.send(
+      new PutRecordsCommand({ StreamName: stream, Records: Array.from({ length: 7 }, () => ({ PartitionKey: "k", Data: Buffer.alloc(100) })) }),
+    );
+    const { ShardIterator } = await service.kinesis.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+    );
     await service.kinesis.send(new GetRecordsCommand({ ShardIterator }));
     await service.kinesis.send(new DescribeStreamCommand({ StreamName: "missing" })).catch(() => undefined);
     const text = await metrics();

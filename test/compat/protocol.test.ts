@@ -75,14 +75,34 @@ describe("the AWS JSON 1.1 protocol on the wire", () => {
       ["DescribeStream", { StreamName: stream, Limit: "5" }, "class java.lang.String can not be converted to an Integer"],
       ["PutRecords", { StreamName: stream, Records: "x" }, "Expected list or null"],
       ["PutRecords", { StreamName: stream, Records: [5] }, "Expected null"],
-      ["PutRecord", { StreamName: stream, PartitionKey: "k", Data: 5 }, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to a Blob"],
-      ["PutRecord", { StreamName: stream, PartitionKey: "k", Data: "abc" }, "'abc' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 3"],
+      [
+        "PutRecord",
+        { StreamName: stream, PartitionKey: "k", Data: 5 },
+        "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to a Blob",
+      ],
+      [
+        "PutRecord",
+        { StreamName: stream, PartitionKey: "k", Data: "abc" },
+        "'abc' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: 3",
+      ],
       ["PutRecord", { StreamName: stream, PartitionKey: "k", Data: "ab!d" }, "'ab!d' can not be converted to a Blob: Invalid Base64 character: '!'"],
       ["PutRecord", { StreamName: stream, PartitionKey: "k", Data: "ab-_" }, "'ab-_' can not be converted to a Blob: Invalid Base64 character: '-'"],
-      ["PutRecord", { StreamName: stream, PartitionKey: "k", Data: "+/+=" }, "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected"],
-      ["GetShardIterator", { StreamName: stream, ShardId: "0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: "yesterday" }, "class java.lang.String can not be converted to milliseconds since epoch"],
+      [
+        "PutRecord",
+        { StreamName: stream, PartitionKey: "k", Data: "+/+=" },
+        "'+/+=' can not be converted to a Blob: Invalid last non-pad Base64 character dectected",
+      ],
+      [
+        "GetShardIterator",
+        { StreamName: stream, ShardId: "0", ShardIteratorType: "AT_TIMESTAMP", Timestamp: "yesterday" },
+        "class java.lang.String can not be converted to milliseconds since epoch",
+      ],
       ["CreateStream", { StreamName: "x", Tags: "t" }, "Expected map or null"],
-      ["RemoveTagsFromStream", { StreamName: stream, TagKeys: [1] }, "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String"],
+      [
+        "RemoveTagsFromStream",
+        { StreamName: stream, TagKeys: [1] },
+        "class com.amazon.coral.value.json.numbers.TruncatingBigNumber can not be converted to an String",
+      ],
       ["EnableEnhancedMonitoring", { StreamName: stream, ShardLevelMetrics: [["ALL"]] }, "Start of list found where not expected"],
     ];
     for (const [operation, body, message] of cases) {

@@ -53,7 +53,14 @@ async function writeBatch(client: KinesisClient, stream: string, tag: string, co
  * key have no order between them).
  */
 function expectExactlyOnceInOrder(written: Written[], reads: Awaited<ReturnType<typeof readByLineage>>): void {
-  const read = reads.flatMap((r) => r.records.map((record) => ({ shard: r.shardId, key: record.PartitionKey!, data: Buffer.from(record.Data!).toString(), sequenceNumber: record.SequenceNumber! })));
+  const read = reads.flatMap((r) =>
+    r.records.map((record) => ({
+      shard: r.shardId,
+      key: record.PartitionKey!,
+      data: Buffer.from(record.Data!).toString(),
+      sequenceNumber: record.SequenceNumber!,
+    })),
+  );
   expect(read.map((r) => r.sequenceNumber).sort()).toEqual(written.map((w) => w.sequenceNumber).sort());
   expect(new Set(read.map((r) => r.sequenceNumber)).size).toBe(read.length);
   for (const shard of reads) {
@@ -183,7 +190,9 @@ describe("resharding through @aws-sdk/client-kinesis", () => {
       await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
       await client.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: "shardId-000000000000", AdjacentShardToMerge: "shardId-000000000001" }));
       expect((await client.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription?.StreamStatus).toBe("UPDATING");
-      await expect(client.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "shardId-000000000002", NewStartingHashKey: "99999" }))).rejects.toMatchObject({
+      await expect(
+        client.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "shardId-000000000002", NewStartingHashKey: "99999" })),
+      ).rejects.toMatchObject({
         name: "ResourceInUseException",
         message: `Stream ${stream} under account ${ACCOUNT} not ACTIVE, instead in state UPDATING`,
       });

@@ -28,18 +28,31 @@ const client = (credentials: typeof ADMIN) => {
 };
 const arnOf = (stream: string) => `arn:aws:kinesis:us-east-1:${ACCOUNT}:stream/${stream}`;
 const policy = (effect: "Allow" | "Deny", user: string, action: string, resource: string) =>
-  JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: effect, Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/${user}` }, Action: action, Resource: resource }] });
+  JSON.stringify({
+    Version: "2012-10-17",
+    Statement: [{ Effect: effect, Principal: { AWS: `arn:aws:iam::${ACCOUNT}:user/${user}` }, Action: action, Resource: resource }],
+  });
 
 async function readBack(stream: string): Promise<string[]> {
   const admin = client(ADMIN);
-  const { ShardIterator } = await admin.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+  const { ShardIterator } = await admin.send(
+    new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+  );
   return ((await admin.send(new GetRecordsCommand({ ShardIterator }))).Records ?? []).map((r) => Buffer.from(r.Data!).toString());
 }
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "kinesis-policies-"));
   const file = join(dir, "keys.json");
-  writeFileSync(file, JSON.stringify({ accessKeys: [{ ...ADMIN, user: "admin" }, { ...READER, user: "reader", access: "read-only" }] }));
+  writeFileSync(
+    file,
+    JSON.stringify({
+      accessKeys: [
+        { ...ADMIN, user: "admin" },
+        { ...READER, user: "reader", access: "read-only" },
+      ],
+    }),
+  );
   server = await startTestServer({ credentialsFile: file, accountId: ACCOUNT });
 });
 afterAll(async () => {

@@ -36,7 +36,11 @@ const rejects = (promise: Promise<unknown>, name: string, message: string | RegE
 
 describe("errors a client sees, through @aws-sdk/client-kinesis", () => {
   it("unknown streams and shards", async () => {
-    await rejects(kinesis.send(new DescribeStreamCommand({ StreamName: "missing" })), "ResourceNotFoundException", `Stream missing under account ${ACCOUNT} not found.`);
+    await rejects(
+      kinesis.send(new DescribeStreamCommand({ StreamName: "missing" })),
+      "ResourceNotFoundException",
+      `Stream missing under account ${ACCOUNT} not found.`,
+    );
     await rejects(
       kinesis.send(new PutRecordCommand({ StreamName: "missing", PartitionKey: "k", Data: Buffer.from("x") })),
       "ResourceNotFoundException",
@@ -108,8 +112,14 @@ describe("errors a client sees, through @aws-sdk/client-kinesis", () => {
   });
 
   it("forged, expired and misplaced iterators and sequence numbers", async () => {
-    await rejects(kinesis.send(new GetRecordsCommand({ ShardIterator: "AAAAAAAAAAEforgedforgedforged==" })), "InvalidArgumentException", "Invalid ShardIterator.");
-    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+    await rejects(
+      kinesis.send(new GetRecordsCommand({ ShardIterator: "AAAAAAAAAAEforgedforgedforged==" })),
+      "InvalidArgumentException",
+      "Invalid ShardIterator.",
+    );
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+    );
     const tampered = Buffer.from(ShardIterator!, "base64");
     tampered[30] = tampered[30]! ^ 1;
     await rejects(kinesis.send(new GetRecordsCommand({ ShardIterator: tampered.toString("base64") })), "InvalidArgumentException", "Invalid ShardIterator.");
@@ -126,12 +136,26 @@ describe("errors a client sees, through @aws-sdk/client-kinesis", () => {
     const put = await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", ExplicitHashKey: "0", Data: Buffer.from("x") }));
     expect(put.ShardId).toBe("shardId-000000000000");
     await rejects(
-      kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000001", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: put.SequenceNumber })),
+      kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: "shardId-000000000001",
+          ShardIteratorType: "AT_SEQUENCE_NUMBER",
+          StartingSequenceNumber: put.SequenceNumber,
+        }),
+      ),
       "InvalidArgumentException",
       "Invalid StartingSequenceNumber. It encodes shardId-000000000000, while it was used in a call to a shard with shardId-000000000001",
     );
     await rejects(
-      kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "AT_SEQUENCE_NUMBER", StartingSequenceNumber: "12345" })),
+      kinesis.send(
+        new GetShardIteratorCommand({
+          StreamName: stream,
+          ShardId: "shardId-000000000000",
+          ShardIteratorType: "AT_SEQUENCE_NUMBER",
+          StartingSequenceNumber: "12345",
+        }),
+      ),
       "InvalidArgumentException",
       `StartingSequenceNumber 12345 used in GetShardIterator on shard shardId-000000000000 in stream ${stream} under account ${ACCOUNT} is invalid.`,
     );
@@ -148,7 +172,9 @@ describe("errors a client sees, through @aws-sdk/client-kinesis", () => {
   });
 
   it("a truncated iterator, or one used with another stream's ARN, is refused", async () => {
-    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+    );
     await rejects(kinesis.send(new GetRecordsCommand({ ShardIterator: ShardIterator!.slice(0, -8) })), "InvalidArgumentException", "Invalid ShardIterator.");
     const other = uniqueStreamName();
     await kinesis.send(new CreateStreamCommand({ StreamName: other, ShardCount: 1 }));
@@ -162,7 +188,9 @@ describe("errors a client sees, through @aws-sdk/client-kinesis", () => {
   it("an iterator of a deleted and recreated stream is refused", async () => {
     const name = uniqueStreamName();
     await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: 1 }));
-    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: name, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: name, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+    );
     const { DeleteStreamCommand } = await import("@aws-sdk/client-kinesis");
     await kinesis.send(new DeleteStreamCommand({ StreamName: name }));
     await new Promise((r) => setTimeout(r, 5));

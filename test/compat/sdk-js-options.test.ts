@@ -34,14 +34,17 @@ const iteratorOf = async (stream: string, shardId = "shardId-000000000000") =>
 describe("CreateStream options and the limits that follow from them", () => {
   it("on-demand mode, tags and a larger record size", async () => {
     const stream = uniqueStreamName();
-    await kinesis.send(new CreateStreamCommand({ StreamName: stream, StreamModeDetails: { StreamMode: "ON_DEMAND" }, Tags: { team: "data" }, MaxRecordSizeInKiB: 2048 }));
+    await kinesis.send(
+      new CreateStreamCommand({ StreamName: stream, StreamModeDetails: { StreamMode: "ON_DEMAND" }, Tags: { team: "data" }, MaxRecordSizeInKiB: 2048 }),
+    );
     const { StreamDescriptionSummary: s } = await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
     expect(s).toMatchObject({ StreamModeDetails: { StreamMode: "ON_DEMAND" }, OpenShardCount: 4, MaxRecordSizeInKiB: 2048 });
     const big = Buffer.alloc(2 * MiB - 10, 1);
     await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: big }));
     await expect(kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.alloc(2 * MiB + 1) }))).rejects.toMatchObject({
       name: "ValidationException",
-      message: "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=2097153 cap=2097153]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 2097152",
+      message:
+        "1 validation error detected: Value 'java.nio.HeapByteBuffer[pos=0 lim=2097153 cap=2097153]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 2097152",
     });
     await expect(
       kinesis.send(new CreateStreamCommand({ StreamName: uniqueStreamName(), ShardCount: 2, StreamModeDetails: { StreamMode: "ON_DEMAND" } })),

@@ -169,11 +169,15 @@ describe("streams through @aws-sdk/client-kinesis over HTTP/2", () => {
       const out = await service.kinesis.send(new ListShardsCommand({ StreamName: names[2], ShardFilter: { Type } }));
       expect(out.Shards).toHaveLength(5);
     }
-    const after = await service.kinesis.send(new ListShardsCommand({ StreamName: names[2], ShardFilter: { Type: "AFTER_SHARD_ID", ShardId: "shardId-000000000003" } }));
+    const after = await service.kinesis.send(
+      new ListShardsCommand({ StreamName: names[2], ShardFilter: { Type: "AFTER_SHARD_ID", ShardId: "shardId-000000000003" } }),
+    );
     expect(after.Shards?.map((s) => s.ShardId)).toEqual(["shardId-000000000004"]);
     const atTime = await service.kinesis.send(new ListShardsCommand({ StreamName: names[2], ShardFilter: { Type: "AT_TIMESTAMP", Timestamp: new Date() } }));
     expect(atTime.Shards).toHaveLength(5);
-    const fromTime = await service.kinesis.send(new ListShardsCommand({ StreamName: names[2], ShardFilter: { Type: "FROM_TIMESTAMP", Timestamp: new Date(0) } }));
+    const fromTime = await service.kinesis.send(
+      new ListShardsCommand({ StreamName: names[2], ShardFilter: { Type: "FROM_TIMESTAMP", Timestamp: new Date(0) } }),
+    );
     expect(fromTime.Shards).toHaveLength(5);
   });
 

@@ -78,7 +78,11 @@ beforeAll(async () => {
       ],
     }),
   );
-  server = await startTestServer({ credentialsFile: file, credentials: `${KEYS.inline.accessKeyId}:${KEYS.inline.secretAccessKey}`, accountId: "123456789012" });
+  server = await startTestServer({
+    credentialsFile: file,
+    credentials: `${KEYS.inline.accessKeyId}:${KEYS.inline.secretAccessKey}`,
+    accountId: "123456789012",
+  });
 });
 afterAll(async () => {
   for (const kinesis of clients) kinesis.destroy();
@@ -103,14 +107,20 @@ describe("SigV4 verification with @aws-sdk/client-kinesis", () => {
     const wrongSecret = await put({ accessKeyId: KEYS.admin.accessKeyId, secretAccessKey: "not-the-secret" });
     expect(wrongSecret).toMatchObject({ name: "InvalidSignatureException", status: 400 });
     expect(wrongSecret.message.startsWith(`${MISMATCH}\n\nThe Canonical String for this request should have been\n'POST\n/\n\n`)).toBe(true);
-    expect(wrongSecret.message).toMatch(/\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n\d{8}T\d{6}Z\n\d{8}\/us-east-1\/kinesis\/aws4_request\n[0-9a-f]{64}'\n$/);
+    expect(wrongSecret.message).toMatch(
+      /\n\nThe String-to-Sign should have been\n'AWS4-HMAC-SHA256\n\d{8}T\d{6}Z\n\d{8}\/us-east-1\/kinesis\/aws4_request\n[0-9a-f]{64}'\n$/,
+    );
     expect(wrongSecret.message).toContain("x-amz-target:Kinesis_20131202.PutRecord\n");
 
     for (const credentials of [
       { accessKeyId: "AKIDNOBODY", secretAccessKey: "whatever" },
       { ...KEYS.admin, sessionToken: "FwoGZXIvYXdzE" },
     ]) {
-      expect(await put(credentials)).toEqual({ name: "UnrecognizedClientException", message: "The security token included in the request is invalid.", status: 400 });
+      expect(await put(credentials)).toEqual({
+        name: "UnrecognizedClientException",
+        message: "The security token included in the request is invalid.",
+        status: 400,
+      });
     }
     expect(await readBack(stream)).toEqual([]);
   });
@@ -170,7 +180,9 @@ describe("SigV4 verification with @aws-sdk/client-kinesis", () => {
     expect(await failure(reader.send(new PutRecordCommand({ StreamName: other, PartitionKey: "k", Data: Buffer.from("x") })))).toEqual(
       denied("reader", "PutRecord", arn(other)),
     );
-    expect(await failure(reader.send(new CreateStreamCommand({ StreamName: "new-one", ShardCount: 1 })))).toEqual(denied("reader", "CreateStream", arn("new-one")));
+    expect(await failure(reader.send(new CreateStreamCommand({ StreamName: "new-one", ShardCount: 1 })))).toEqual(
+      denied("reader", "CreateStream", arn("new-one")),
+    );
 
     const ordersWriter = client(KEYS.orders);
     await ordersWriter.send(new PutRecordCommand({ StreamName: orders, PartitionKey: "k", Data: Buffer.from("order 1") }));
@@ -179,7 +191,9 @@ describe("SigV4 verification with @aws-sdk/client-kinesis", () => {
     );
     expect(await failure(ordersWriter.send(new DeleteStreamCommand({ StreamName: other })))).toEqual(denied("orders-writer", "DeleteStream", arn(other)));
     // An iterator of another stream, obtained by someone allowed to, does not open it either.
-    const { ShardIterator } = await admin.send(new GetShardIteratorCommand({ StreamName: other, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+    const { ShardIterator } = await admin.send(
+      new GetShardIteratorCommand({ StreamName: other, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+    );
     expect(await failure(ordersWriter.send(new GetRecordsCommand({ ShardIterator })))).toEqual(denied("orders-writer", "GetRecords", arn(other)));
     expect((await ordersWriter.send(new ListStreamsCommand({}))).StreamNames).toContain(other);
 
@@ -223,7 +237,10 @@ describe("SigV4 on the wire", () => {
   }
 
   it("answers unsigned and malformed requests like the service", async () => {
-    expect(await raw(target("ListStreams"), "{}")).toEqual({ status: 400, json: { __type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" } });
+    expect(await raw(target("ListStreams"), "{}")).toEqual({
+      status: 400,
+      json: { __type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" },
+    });
     const authorization = "AWS4-HMAC-SHA256 Credential=AKIDADMIN/20240101/us-east-1/kinesis/aws4_request";
     expect(await raw({ ...target("ListStreams"), authorization }, "{}")).toEqual({
       status: 400,
@@ -266,7 +283,10 @@ describe("SigV4 on the wire", () => {
     expect(swapped.json?.message.startsWith(MISMATCH)).toBe(true);
 
     const expired = await raw(target("PutRecord"), put, await presigned("PutRecord", put, { signingDate: new Date(Date.now() - 120_000), expiresIn: 60 }));
-    expect(expired.json).toEqual({ __type: "InvalidSignatureException", message: expect.stringMatching(/^Signature expired: \d{8}T\d{6}Z is now earlier than .* - 60 sec\.\)$/) });
+    expect(expired.json).toEqual({
+      __type: "InvalidSignatureException",
+      message: expect.stringMatching(/^Signature expired: \d{8}T\d{6}Z is now earlier than .* - 60 sec\.\)$/),
+    });
     const wrongSecret = await raw(target("PutRecord"), put, await presigned("PutRecord", put, { secret: "guess" }));
     expect(wrongSecret.json?.__type).toBe("InvalidSignatureException");
     expect(await readBack(stream)).toEqual(["presigned"]);
@@ -277,9 +297,13 @@ describe("SigV4 verification with botocore", () => {
   it("accepts boto3's signatures and SigV4QueryAuth presigned URLs, refuses a wrong secret and a changed body", async () => {
     const script = fileURLToPath(new URL("./python/sigv4_scenario.py", import.meta.url));
     const stream = uniqueStreamName("boto3-signed");
-    const { stdout } = await promisify(execFile)(process.env.PYTHON ?? "python3", [script, server.url, stream, KEYS.admin.accessKeyId, KEYS.admin.secretAccessKey], {
-      timeout: 30_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.env.PYTHON ?? "python3",
+      [script, server.url, stream, KEYS.admin.accessKeyId, KEYS.admin.secretAccessKey],
+      {
+        timeout: 30_000,
+      },
+    );
     const report = JSON.parse(stdout);
     expect(report.put).toBe("shardId-000000000000");
     expect(report.wrong_secret).toMatchObject({ code: "InvalidSignatureException", status: 400 });

@@ -38,7 +38,10 @@ describe("one subscription per consumer and shard, across server instances", () 
 
     await sleep(5_000 - (Date.now() - started) + 100);
     // After 5 s: taken over through B (another instance) and through A (the same one).
-    const takers: Subscription[] = [await subscribe(instances.clientB, consumer, shardId(0), { Type: "LATEST" }), await subscribe(instances.clientA, consumer, shardId(1), { Type: "LATEST" })];
+    const takers: Subscription[] = [
+      await subscribe(instances.clientB, consumer, shardId(0), { Type: "LATEST" }),
+      await subscribe(instances.clientA, consumer, shardId(1), { Type: "LATEST" }),
+    ];
     const tookOverAt = Date.now();
     for (const [i, reading] of firstReadings.entries()) {
       const { error } = await reading;
@@ -48,7 +51,9 @@ describe("one subscription per consumer and shard, across server instances", () 
 
     // The new holders get the records.
     await instances.clientA.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("to-0"), ExplicitHashKey: "0" }));
-    await instances.clientB.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("to-1"), ExplicitHashKey: String(2n ** 128n - 1n) }));
+    await instances.clientB.send(
+      new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("to-1"), ExplicitHashKey: String(2n ** 128n - 1n) }),
+    );
     const readings = await Promise.all(takers.map((s) => s.read({ stop: (events) => dataOf(events).length > 0, timeoutMs: 5_000 })));
     expect(readings.map((r) => dataOf(r.events))).toEqual([["to-0"], ["to-1"]]);
   });

@@ -113,10 +113,18 @@ describe.each([
       AT_TIMESTAMP: { Type: "AT_TIMESTAMP", Timestamp: between },
       LATEST: { Type: "LATEST" },
     } as const;
-    const expected = { TRIM_HORIZON: ["r0", "r1", "r2", "r3"], AT_SEQUENCE_NUMBER: ["r1", "r2", "r3"], AFTER_SEQUENCE_NUMBER: ["r2", "r3"], AT_TIMESTAMP: ["r1", "r2", "r3"], LATEST: ["r3"] };
+    const expected = {
+      TRIM_HORIZON: ["r0", "r1", "r2", "r3"],
+      AT_SEQUENCE_NUMBER: ["r1", "r2", "r3"],
+      AFTER_SEQUENCE_NUMBER: ["r2", "r3"],
+      AT_TIMESTAMP: ["r1", "r2", "r3"],
+      LATEST: ["r3"],
+    };
     // One consumer per position: a consumer may hold one subscription per shard.
     const subscriptions = await Promise.all(
-      Object.entries(positions).map(async ([type, position]) => [type, await subscribe(kinesis, await registerConsumer(kinesis, arn, type), SHARD, position)] as const),
+      Object.entries(positions).map(
+        async ([type, position]) => [type, await subscribe(kinesis, await registerConsumer(kinesis, arn, type), SHARD, position)] as const,
+      ),
     );
     await put(stream, "r3");
     for (const [type, subscription] of subscriptions) {
@@ -173,7 +181,9 @@ describe.each([
 
   it("refuses a bad subscription before the stream starts, in Kinesis's words", async () => {
     const { stream, consumer } = await streamWithConsumer(2);
-    const otherShardSeq = (await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("x"), ExplicitHashKey: String(2n ** 127n) }))).SequenceNumber!;
+    const otherShardSeq = (
+      await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("x"), ExplicitHashKey: String(2n ** 127n) }))
+    ).SequenceNumber!;
     const send = (shardId: string, position: object, arn = consumer) =>
       failure(kinesis.send(new SubscribeToShardCommand({ ConsumerARN: arn, ShardId: shardId, StartingPosition: position as never })));
     expect(await send(SHARD, { Type: "LATEST" }, consumer.replace(/consumer\/app:/, "consumer/ghost:"))).toEqual({
@@ -184,7 +194,10 @@ describe.each([
       name: "ResourceNotFoundException",
       message: `Shard shardId-000000000007 in stream ${stream} under account ${ACCOUNT} does not exist`,
     });
-    expect(await send("bogus", { Type: "LATEST" })).toEqual({ name: "ResourceNotFoundException", message: `Could not find shard bogus in stream ${stream} under account ${ACCOUNT}.` });
+    expect(await send("bogus", { Type: "LATEST" })).toEqual({
+      name: "ResourceNotFoundException",
+      message: `Could not find shard bogus in stream ${stream} under account ${ACCOUNT}.`,
+    });
     expect(await send(SHARD, { Type: "AT_SEQUENCE_NUMBER" })).toMatchObject({
       name: "InvalidArgumentException",
       message: expect.stringContaining("Request specified AT_SEQUENCE_NUMBER and no StartingSequenceNumber."),
@@ -197,7 +210,10 @@ describe.each([
       name: "InvalidArgumentException",
       message: expect.stringContaining("The timestampInMillis parameter cannot be greater than the currentTimestampInMillis."),
     });
-    expect(await send(SHARD, { Type: "NEWEST" })).toMatchObject({ name: "ValidationException", message: expect.stringContaining("at 'startingPosition.type'") });
+    expect(await send(SHARD, { Type: "NEWEST" })).toMatchObject({
+      name: "ValidationException",
+      message: expect.stringContaining("at 'startingPosition.type'"),
+    });
   });
 
   it("ends with ResourceNotFoundException when the stream is deleted under it", async () => {
@@ -216,7 +232,10 @@ describe.each([
     const reading = (await subscribe(kinesis, consumer, SHARD, { Type: "LATEST" })).read({ timeoutMs: 5_000 });
     await sleep(100);
     await kinesis.send(new DeregisterStreamConsumerCommand({ ConsumerARN: consumer }));
-    expect((await reading).error).toMatchObject({ name: "ResourceNotFoundException", message: `Consumer app under stream ${stream} and account ${ACCOUNT} not found.` });
+    expect((await reading).error).toMatchObject({
+      name: "ResourceNotFoundException",
+      message: `Consumer app under stream ${stream} and account ${ACCOUNT} not found.`,
+    });
   });
 
   it("releases its JetStream consumer as soon as the client goes away", async () => {
@@ -253,7 +272,9 @@ describe("a consumer that is not ACTIVE", () => {
     const stream = uniqueStreamName();
     await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
     const { Consumer } = await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: await streamArnOf(kinesis, stream), ConsumerName: "early" }));
-    const refused = await failure(kinesis.send(new SubscribeToShardCommand({ ConsumerARN: Consumer!.ConsumerARN, ShardId: SHARD, StartingPosition: { Type: "LATEST" } })));
+    const refused = await failure(
+      kinesis.send(new SubscribeToShardCommand({ ConsumerARN: Consumer!.ConsumerARN, ShardId: SHARD, StartingPosition: { Type: "LATEST" } })),
+    );
     expect(refused).toEqual({
       name: "ResourceInUseException",
       message: `Consumer early with creation timestamp ${Math.floor(Consumer!.ConsumerCreationTimestamp!.getTime() / 1000)} under stream: ${stream} , account ${ACCOUNT} is not in ACTIVE status.`,

@@ -52,7 +52,12 @@ class RawSubscription {
   private readonly ready: Promise<void>;
 
   constructor(body: object, read: boolean) {
-    this.request = session.request({ ":method": "POST", ":path": "/", "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.SubscribeToShard" });
+    this.request = session.request({
+      ":method": "POST",
+      ":path": "/",
+      "content-type": "application/x-amz-json-1.1",
+      "x-amz-target": "Kinesis_20131202.SubscribeToShard",
+    });
     this.ready = new Promise((resolve) =>
       this.request.on("response", (headers) => {
         this.status = Number(headers[":status"]);

@@ -90,7 +90,12 @@ describe("the TLS listener", () => {
     const http1 = await new Promise<{ status: number; protocol: string; body: string }>((resolve, reject) => {
       const request = https.request(
         server.tlsUrl!,
-        { method: "POST", ca, servername: "localhost", headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" } },
+        {
+          method: "POST",
+          ca,
+          servername: "localhost",
+          headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" },
+        },
         (response) => {
           let body = "";
           response.on("data", (chunk: Buffer) => (body += chunk.toString()));
@@ -122,7 +127,10 @@ describe("the TLS listener", () => {
   it("serves the AWS CLI over https with --ca-bundle", async () => {
     const env = { ...process.env, AWS_ACCESS_KEY_ID: "AKIDTEST", AWS_SECRET_ACCESS_KEY: "test-secret", AWS_DEFAULT_REGION: "us-east-1", AWS_PAGER: "" };
     const url = server.tlsUrl!.replace("127.0.0.1", "localhost");
-    const { stdout } = await run("aws", ["--endpoint-url", url, "--ca-bundle", server.tlsCertPath!, "--output", "json", "kinesis", "list-streams"], { env, timeout: 30_000 });
+    const { stdout } = await run("aws", ["--endpoint-url", url, "--ca-bundle", server.tlsCertPath!, "--output", "json", "kinesis", "list-streams"], {
+      env,
+      timeout: 30_000,
+    });
     expect(JSON.parse(stdout)).toHaveProperty("StreamNames");
   });
 

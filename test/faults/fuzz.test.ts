@@ -53,9 +53,11 @@ const jsonValue = fc.oneof(
   fc.string({ maxLength: 300 }),
   fc.array(fc.oneof(fc.string(), fc.record({ Data: fc.jsonValue(), PartitionKey: fc.jsonValue() })), { maxLength: 3 }),
 );
-const call = fc.constantFrom(...OPERATIONS).chain((operation) =>
-  fc.record({ operation: fc.constant(operation), input: fc.dictionary(fc.constantFrom(...membersOf(operation)), jsonValue, { maxKeys: 6 }) }),
-);
+const call = fc
+  .constantFrom(...OPERATIONS)
+  .chain((operation) =>
+    fc.record({ operation: fc.constant(operation), input: fc.dictionary(fc.constantFrom(...membersOf(operation)), jsonValue, { maxKeys: 6 }) }),
+  );
 
 describe("bad input never gets a server fault", () => {
   it("random bodies for every operation", async () => {
@@ -74,7 +76,11 @@ describe("bad input never gets a server fault", () => {
       fc.string().map((s) => `{"StreamName":"${s}`),
       fc.jsonValue().map((v) => JSON.stringify(v).slice(0, -1)),
     );
-    const target = fc.oneof(fc.constantFrom(...OPERATIONS).map((op) => `Kinesis_20131202.${op}`), fc.string({ maxLength: 40 }), fc.constant("Kinesis_20131202."));
+    const target = fc.oneof(
+      fc.constantFrom(...OPERATIONS).map((op) => `Kinesis_20131202.${op}`),
+      fc.string({ maxLength: 40 }),
+      fc.constant("Kinesis_20131202."),
+    );
     const contentType = fc.constantFrom("application/x-amz-json-1.1", "application/json", "text/plain", "application/x-amz-json-1.1; charset=utf-8", "");
     await fc.assert(
       fc.asyncProperty(target, bytes, contentType, async (t, b, c) => {
@@ -87,9 +93,11 @@ describe("bad input never gets a server fault", () => {
   it("random CBOR bodies, valid CBOR of the wrong shapes and broken CBOR", async () => {
     const CBOR = "application/x-amz-cbor-1.1";
     const value = fc.oneof(jsonValue, fc.uint8Array({ maxLength: 64 }), fc.date({ noInvalidDate: true }), fc.bigInt(), fc.double());
-    const cborCall = fc.constantFrom(...OPERATIONS).chain((operation) =>
-      fc.record({ operation: fc.constant(operation), input: fc.dictionary(fc.constantFrom(...membersOf(operation)), value, { maxKeys: 6 }) }),
-    );
+    const cborCall = fc
+      .constantFrom(...OPERATIONS)
+      .chain((operation) =>
+        fc.record({ operation: fc.constant(operation), input: fc.dictionary(fc.constantFrom(...membersOf(operation)), value, { maxKeys: 6 }) }),
+      );
     await fc.assert(
       fc.asyncProperty(cborCall, async ({ operation, input }) => {
         expectClientError(await post(`Kinesis_20131202.${operation}`, encodeCbor(input), CBOR), `CBOR ${operation}`);
@@ -108,10 +116,15 @@ describe("bad input never gets a server fault", () => {
     const deep = "[".repeat(100_000) + "]".repeat(100_000);
     expectClientError(await post("Kinesis_20131202.PutRecords", `{"Records":${deep}}`), "deep nesting");
     expectClientError(await post("Kinesis_20131202.DescribeStream", JSON.stringify({ StreamName: "x".repeat(5 * 1024 * 1024) })), "huge string");
-    expectClientError(await post("Kinesis_20131202.PutRecord", JSON.stringify({ StreamName: "s", PartitionKey: "k", Data: "!".repeat(100_000) })), "bad base64");
+    expectClientError(
+      await post("Kinesis_20131202.PutRecord", JSON.stringify({ StreamName: "s", PartitionKey: "k", Data: "!".repeat(100_000) })),
+      "bad base64",
+    );
     for (const operation of OPERATIONS) {
       for (const wrong of [1, true, "x", [], {}, null, 1e308, -1]) {
-        const input = Object.fromEntries(["StreamName", "StreamARN", "ShardId", "Records", "Limit", "Tags", "ShardFilter", "ConsumerARN", "Policy"].map((m) => [m, wrong]));
+        const input = Object.fromEntries(
+          ["StreamName", "StreamARN", "ShardId", "Records", "Limit", "Tags", "ShardFilter", "ConsumerARN", "Policy"].map((m) => [m, wrong]),
+        );
         expectClientError(await post(`Kinesis_20131202.${operation}`, JSON.stringify(input)), `${operation} ${JSON.stringify(wrong)}`);
       }
     }

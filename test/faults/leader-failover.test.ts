@@ -1,11 +1,4 @@
-import {
-  CreateStreamCommand,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type KinesisClient,
-  PutRecordsCommand,
-  type _Record,
-} from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, type KinesisClient, PutRecordsCommand, type _Record } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { NatsCluster } from "../support/nats-cluster.js";
@@ -73,7 +66,8 @@ async function readShard(kinesis: KinesisClient, stream: string, shardId: string
       }
     }
   };
-  let iterator = (await retrying(() => kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" })))).ShardIterator;
+  let iterator = (await retrying(() => kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }))))
+    .ShardIterator;
   for (;;) {
     const out = await retrying(() => kinesis.send(new GetRecordsCommand({ ShardIterator: iterator })));
     records.push(...(out.Records ?? []));

@@ -86,7 +86,9 @@ describe("NATS unavailable for 10 seconds", () => {
     expect(after, "writes work again without a restart").toBeDefined();
     expect((await fetch(`${server.url}/health/ready`)).status).toBe(200);
     expect((await kinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary?.StreamStatus).toBe("ACTIVE");
-    const { ShardIterator } = await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+    const { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+    );
     const read = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
     expect(read.Records?.map((r) => r.SequenceNumber)).toEqual([before.SequenceNumber, after]);
     // A stream another instance makes after the outage reaches this one's listing, which only

@@ -64,7 +64,8 @@ describe("kill -9 of one of two server instances under load", () => {
     const reader = client(a.url);
     const stored = new Map<string, number>();
     for (const shardId of ["shardId-000000000000", "shardId-000000000001"]) {
-      let iterator = (await reader.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator;
+      let iterator = (await reader.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ShardIteratorType: "TRIM_HORIZON" })))
+        .ShardIterator;
       for (;;) {
         const out = await reader.send(new GetRecordsCommand({ ShardIterator: iterator }));
         for (const r of out.Records ?? []) {

@@ -73,7 +73,12 @@ describe("over HTTP/2 too", () => {
     const session = http2.connect(server.url);
     const listStreams = (): Promise<number> =>
       new Promise((resolve, reject) => {
-        const stream = session.request({ ":method": "POST", ":path": "/", "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" });
+        const stream = session.request({
+          ":method": "POST",
+          ":path": "/",
+          "content-type": "application/x-amz-json-1.1",
+          "x-amz-target": "Kinesis_20131202.ListStreams",
+        });
         stream.on("response", (headers) => resolve(Number(headers[":status"])));
         stream.on("error", reject);
         stream.resume();
@@ -87,4 +92,3 @@ describe("over HTTP/2 too", () => {
     session.close();
   });
 });
-

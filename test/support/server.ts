@@ -82,4 +82,3 @@ export function useTwoInstances(): TwoInstances {
   });
   return instances;
 }
-

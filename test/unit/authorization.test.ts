@@ -30,11 +30,13 @@ describe("identity scope of an access key", () => {
 
 describe("the resource-policy hook", () => {
   const principal: Principal = { key: key({ access: "read-only" }), arn: "arn:aws:iam::000000000000:user/u" };
-  const hook = (decision: "allow" | "deny" | "undecided"): ResourcePolicyHook => (request) => {
-    expect(request.target.action).toBe("kinesis:PutRecord");
-    expect(request.principal).toBe(principal);
-    return decision;
-  };
+  const hook =
+    (decision: "allow" | "deny" | "undecided"): ResourcePolicyHook =>
+    (request) => {
+      expect(request.target.action).toBe("kinesis:PutRecord");
+      expect(request.principal).toBe(principal);
+      return decision;
+    };
 
   it("allow grants beyond the key's scope, deny refuses within it, undecided leaves it to the key", async () => {
     await expect(authorize(principal, target("s", false), ctx, hook("allow"))).resolves.toBeUndefined();

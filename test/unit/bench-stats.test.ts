@@ -44,7 +44,15 @@ describe("the bench's flags", () => {
 
   it("has defaults for the whole matrix and refuses unknown flags", () => {
     const options = parseBenchOptions([], {});
-    expect(options).toMatchObject({ sizes: [1024, 5120, 10240, 102400], fanout: [1, 2, 3, 4], shards: 4, batch: 500, inFlight: 4, throughput: true, live: true });
+    expect(options).toMatchObject({
+      sizes: [1024, 5120, 10240, 102400],
+      fanout: [1, 2, 3, 4],
+      shards: 4,
+      batch: 500,
+      inFlight: 4,
+      throughput: true,
+      live: true,
+    });
     expect(parseBenchOptions(["--price", "shardHour=0.02"], {}).cost.prices.shardHour).toBe(0.02);
     expect(() => parseBenchOptions(["--records", "5"], {})).toThrow(UsageError);
     expect(() => parseBenchOptions(["--workloads", "soak"], {})).toThrow(UsageError);

@@ -5,7 +5,15 @@ import { consumerArnOf, consumerTargetOf } from "../../src/translate/consumer-re
 import type { ServiceSettings } from "../../src/translate/context.js";
 
 const stream = { name: "orders.v1", createdAt: 1_000, status: "CREATING", statusUntil: 2_000 } as StreamMetadata;
-const consumer: ConsumerMetadata = { streamName: "orders.v1", streamCreatedAt: 1_000, name: "app", createdAt: 3_000_500, status: "CREATING", statusUntil: 3_001_000, tags: {} };
+const consumer: ConsumerMetadata = {
+  streamName: "orders.v1",
+  streamCreatedAt: 1_000,
+  name: "app",
+  createdAt: 3_000_500,
+  status: "CREATING",
+  statusUntil: 3_001_000,
+  tags: {},
+};
 const settings = { region: "us-east-1", accountId: "123456789012" } as ServiceSettings;
 
 describe("a consumer's status", () => {
@@ -35,8 +43,13 @@ describe("consumer ARNs", () => {
 
   it("name a stream and consumer, alone or with a StreamARN and ConsumerName that agree", () => {
     expect(consumerTargetOf({ ConsumerARN: arn }, settings)).toEqual({ streamName: "orders.v1", consumerName: "app", createdSeconds: 3000 });
-    expect(consumerTargetOf({ ConsumerARN: arn, ConsumerName: "app", StreamARN: "arn:aws:kinesis:us-east-1:123456789012:stream/orders.v1" }, settings).consumerName).toBe("app");
-    expect(consumerTargetOf({ StreamARN: "arn:aws:kinesis:us-east-1:123456789012:stream/orders.v1", ConsumerName: "app" }, settings)).toEqual({ streamName: "orders.v1", consumerName: "app" });
+    expect(
+      consumerTargetOf({ ConsumerARN: arn, ConsumerName: "app", StreamARN: "arn:aws:kinesis:us-east-1:123456789012:stream/orders.v1" }, settings).consumerName,
+    ).toBe("app");
+    expect(consumerTargetOf({ StreamARN: "arn:aws:kinesis:us-east-1:123456789012:stream/orders.v1", ConsumerName: "app" }, settings)).toEqual({
+      streamName: "orders.v1",
+      consumerName: "app",
+    });
   });
 
   it("that do not fit are refused the way Kinesis refuses them", () => {
@@ -57,6 +70,9 @@ describe("consumer ARNs", () => {
       message: "Consumer app under stream orders.v1 and account 123456789012 not found.",
     });
     expect(error({ ConsumerARN: arn, StreamARN: "arn:aws:kinesis:us-east-1:123456789012:stream/other" })?.type).toBe("InvalidArgumentException");
-    expect(error({ ConsumerName: "app" })).toEqual({ type: "InvalidArgumentException", message: "Either ConsumerARN or both StreamARN and ConsumerName should be provided." });
+    expect(error({ ConsumerName: "app" })).toEqual({
+      type: "InvalidArgumentException",
+      message: "Either ConsumerARN or both StreamARN and ConsumerName should be provided.",
+    });
   });
 });

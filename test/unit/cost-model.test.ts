@@ -2,8 +2,16 @@ import { describe, expect, it } from "vitest";
 import { kinesisOnDemand, kinesisProvisioned, natsCluster, putPayloadUnits, retainedGib, shardsNeeded, type Workload } from "../../src/cost/cost-model.js";
 import { HOURS_PER_MONTH, JANUARY_2025_US_EAST_1 as prices } from "../../src/cost/prices.js";
 
-const workload = (w: Partial<Workload>): Workload => ({ recordsPerSecond: 1000, recordBytes: 1024, pollingConsumers: 1, fanOutConsumers: 0, retentionHours: 24, ...w });
-const line = (lines: { item: string; monthly: number }[], item: string | RegExp) => lines.find((l) => (typeof item === "string" ? l.item === item : item.test(l.item)))?.monthly;
+const workload = (w: Partial<Workload>): Workload => ({
+  recordsPerSecond: 1000,
+  recordBytes: 1024,
+  pollingConsumers: 1,
+  fanOutConsumers: 0,
+  retentionHours: 24,
+  ...w,
+});
+const line = (lines: { item: string; monthly: number }[], item: string | RegExp) =>
+  lines.find((l) => (typeof item === "string" ? l.item === item : item.test(l.item)))?.monthly;
 const cents = (dollars: number | undefined) => Math.round((dollars ?? Number.NaN) * 100) / 100;
 
 describe("the cost model reproduces the published arithmetic of the NATS-vs-Kinesis study", () => {
@@ -52,7 +60,10 @@ describe("the cost model", () => {
       "enhanced fan-out, 2 consumers × 1 shard",
       "enhanced fan-out data",
     ]);
-    expect(provisioned.monthly).toBeCloseTo(provisioned.lines.reduce((s, l) => s + l.monthly, 0), 10);
+    expect(provisioned.monthly).toBeCloseTo(
+      provisioned.lines.reduce((s, l) => s + l.monthly, 0),
+      10,
+    );
     const onDemand = kinesisOnDemand(week, prices);
     expect(line(onDemand.lines, "stream-hours")).toBeCloseTo(29.2, 10);
     // 1,000 records/s of 1 KiB for a month: 2,505.8 GiB in, at $0.08.

@@ -4,8 +4,8 @@ import { serverConfig, serverVersion } from "../../src/jetstream/embedded-nats.j
 describe("the embedded nats-server's configuration", () => {
   it("syncs every write to disk where the server can (2.10+), unless told otherwise", () => {
     expect(serverVersion("nats-server: v2.9.10")).toEqual([2, 9]);
-    expect(serverConfig("/s", "/p", "nats-server: v2.9.10")).toContain("jetstream { store_dir: \"/s\" }");
-    expect(serverConfig("/s", "/p", "nats-server: v2.10.22")).toContain("jetstream { store_dir: \"/s\" sync_interval: always }");
+    expect(serverConfig("/s", "/p", "nats-server: v2.9.10")).toContain('jetstream { store_dir: "/s" }');
+    expect(serverConfig("/s", "/p", "nats-server: v2.10.22")).toContain('jetstream { store_dir: "/s" sync_interval: always }');
     expect(serverConfig("/s", "/p", "nats-server: v2.12.1", "default")).not.toContain("sync_interval");
     expect(serverConfig("/s", "/p", "nats-server: v2.11.0", "30s")).toContain("sync_interval: 30s");
   });

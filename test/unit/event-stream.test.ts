@@ -13,7 +13,7 @@ const codec = new EventStreamCodec(
 async function decodeAll(frames: Readable): Promise<{ headers: Record<string, string>; payload: string }[]> {
   const bytes = Buffer.concat(await frames.toArray());
   const messages = [];
-  for (let at = 0; at < bytes.length; ) {
+  for (let at = 0; at < bytes.length;) {
     const length = bytes.readUInt32BE(at);
     const message = codec.decode(bytes.subarray(at, at + length));
     messages.push({
@@ -47,9 +47,13 @@ describe("event-stream responses", () => {
       { headers: { ":message-type": "event", ":event-type": "initial-response", ":content-type": "application/json" }, payload: "{}" },
       {
         headers: { ":message-type": "event", ":event-type": "SubscribeToShardEvent", ":content-type": "application/json" },
-        payload: '{"Records":[{"SequenceNumber":"1","ApproximateArrivalTimestamp":1.5,"Data":"aGk=","PartitionKey":"k"}],"ContinuationSequenceNumber":"1","MillisBehindLatest":0}',
+        payload:
+          '{"Records":[{"SequenceNumber":"1","ApproximateArrivalTimestamp":1.5,"Data":"aGk=","PartitionKey":"k"}],"ContinuationSequenceNumber":"1","MillisBehindLatest":0}',
       },
-      { headers: { ":message-type": "exception", ":exception-type": "ResourceInUseException", ":content-type": "application/json" }, payload: '{"message":"taken"}' },
+      {
+        headers: { ":message-type": "exception", ":exception-type": "ResourceInUseException", ":content-type": "application/json" },
+        payload: '{"message":"taken"}',
+      },
     ]);
   });
 

@@ -21,7 +21,10 @@ describe("JSON answers", () => {
   it("writes answers far larger than its first buffer, byte for byte", () => {
     const data = Buffer.alloc(100 * 1024);
     for (let i = 0; i < data.length; i++) data[i] = (i * 31) & 0xff;
-    const output = { Records: Array.from({ length: 40 }, (_, i) => ({ SequenceNumber: String(i), Data: data, PartitionKey: `pk-✓-${i}` })), MillisBehindLatest: 7 };
+    const output = {
+      Records: Array.from({ length: 40 }, (_, i) => ({ SequenceNumber: String(i), Data: data, PartitionKey: `pk-✓-${i}` })),
+      MillisBehindLatest: 7,
+    };
     const answer = roundTrip("GetRecordsOutput", output) as { Records: { Data: string; PartitionKey: string }[]; MillisBehindLatest: number };
     expect(answer.Records).toHaveLength(40);
     expect(answer.Records.every((r, i) => r.PartitionKey === `pk-✓-${i}` && Buffer.from(r.Data, "base64").equals(data))).toBe(true);
@@ -32,6 +35,8 @@ describe("JSON answers", () => {
     const answer = roundTrip("DescribeStreamSummaryOutput", {
       StreamDescriptionSummary: { StreamName: "s", StreamCreationTimestamp: new Date(1_700_000_000_250), EnhancedMonitoring: [{}], RetentionPeriodHours: 24 },
     });
-    expect(answer).toEqual({ StreamDescriptionSummary: { StreamName: "s", StreamCreationTimestamp: 1_700_000_000.25, EnhancedMonitoring: [{}], RetentionPeriodHours: 24 } });
+    expect(answer).toEqual({
+      StreamDescriptionSummary: { StreamName: "s", StreamCreationTimestamp: 1_700_000_000.25, EnhancedMonitoring: [{}], RetentionPeriodHours: 24 },
+    });
   });
 });

@@ -16,18 +16,34 @@ const shards: Shard[] = [
 ];
 const stream = { name: "s", shards } as unknown as StreamMetadata;
 // Only the data's length matters here: no need to allocate megabytes per record.
-const record = (sequence: bigint, bytes: number): StoredRecord => ({ sequence, data: { length: bytes } as Uint8Array, partitionKey: "k", arrivalMs: 0, encrypted: false });
+const record = (sequence: bigint, bytes: number): StoredRecord => ({
+  sequence,
+  data: { length: bytes } as Uint8Array,
+  partitionKey: "k",
+  arrivalMs: 0,
+  encrypted: false,
+});
 
 describe("the end of a closed shard", () => {
   it("a split lists both children, each with its parent and hash key range", () => {
     expect(childShardsOf(stream, 0)).toEqual([
       { ShardId: "shardId-000000000001", ParentShards: ["shardId-000000000000"], HashKeyRange: { StartingHashKey: "0", EndingHashKey: String(MIDDLE - 1n) } },
-      { ShardId: "shardId-000000000002", ParentShards: ["shardId-000000000000"], HashKeyRange: { StartingHashKey: String(MIDDLE), EndingHashKey: String(TOP) } },
+      {
+        ShardId: "shardId-000000000002",
+        ParentShards: ["shardId-000000000000"],
+        HashKeyRange: { StartingHashKey: String(MIDDLE), EndingHashKey: String(TOP) },
+      },
     ]);
   });
 
   it("a merge lists the one child, with both parents, for either parent", () => {
-    const merged = [{ ShardId: "shardId-000000000003", ParentShards: ["shardId-000000000001", "shardId-000000000002"], HashKeyRange: { StartingHashKey: "0", EndingHashKey: String(TOP) } }];
+    const merged = [
+      {
+        ShardId: "shardId-000000000003",
+        ParentShards: ["shardId-000000000001", "shardId-000000000002"],
+        HashKeyRange: { StartingHashKey: "0", EndingHashKey: String(TOP) },
+      },
+    ];
     expect(childShardsOf(stream, 1)).toEqual(merged);
     expect(childShardsOf(stream, 2)).toEqual(merged);
     expect(childShardsOf(stream, 3)).toEqual([]);

@@ -15,7 +15,10 @@ export interface AccessKey {
 const accessKeySchema = z.object({
   accessKeyId: z.string().regex(/^[A-Za-z0-9]{1,128}$/, "letters and digits only"),
   secretAccessKey: z.string().min(1),
-  user: z.string().regex(/^[\w+=,.@-]{1,64}$/, "an IAM user name").optional(),
+  user: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, "an IAM user name")
+    .optional(),
   streamPrefixes: z.array(z.string()).min(1).optional(),
   access: z.enum(["read-write", "read-only"]).default("read-write"),
 });
@@ -52,7 +55,10 @@ function readKeyFile(path: string): AccessKey[] {
  * credentials work, as with the emulators); one key or more turns verification on.
  */
 export function loadAccessKeys(settings: { credentialsFile?: string; credentials?: string }): ReadonlyMap<string, AccessKey> {
-  const keys = [...(settings.credentialsFile ? readKeyFile(settings.credentialsFile) : []), ...(settings.credentials ? parseInlineKeys(settings.credentials) : [])];
+  const keys = [
+    ...(settings.credentialsFile ? readKeyFile(settings.credentialsFile) : []),
+    ...(settings.credentials ? parseInlineKeys(settings.credentials) : []),
+  ];
   const byId = new Map<string, AccessKey>();
   for (const key of keys) {
     if (byId.has(key.accessKeyId)) throw new Error(`credentials: access key ${key.accessKeyId} is given twice`);

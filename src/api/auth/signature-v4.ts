@@ -19,7 +19,10 @@ const MISMATCH =
 
 /** `20240102T030405Z`, the form of X-Amz-Date and of the service's clock-skew messages. */
 export function amzDate(ms: number): string {
-  return new Date(ms).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}/, "");
+  return new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d{3}/, "");
 }
 
 function parseAmzDate(text: string): number | undefined {
@@ -72,7 +75,8 @@ export interface SignatureCheck {
 
 function checkScope(claim: SignatureClaim, check: SignatureCheck, signedAt: number): void {
   const [date, region, service, terminator] = claim.scope.split("/");
-  if (terminator !== "aws4_request") throw new IncompleteSignatureException(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator ?? ""}'. `);
+  if (terminator !== "aws4_request")
+    throw new IncompleteSignatureException(`Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator ?? ""}'. `);
   if (region !== check.region) throw new InvalidSignatureException(`Credential should be scoped to a valid region, not '${region}'. `);
   if (service !== check.service) throw new InvalidSignatureException(`Credential should be scoped to correct service: '${check.service}'. `);
   const dateOfRequest = amzDate(signedAt).slice(0, 8);
@@ -86,14 +90,20 @@ function checkScope(claim: SignatureClaim, check: SignatureCheck, signedAt: numb
 function checkTime(claim: SignatureClaim, signedAt: number, now: number): void {
   const signed = amzDate(signedAt);
   if (signedAt < now - CLOCK_SKEW_MS) {
-    throw new InvalidSignatureException(`Signature expired: ${signed} is now earlier than ${amzDate(now - CLOCK_SKEW_MS)} (${amzDate(now)} - ${SKEW_MINUTES} min.)`);
+    throw new InvalidSignatureException(
+      `Signature expired: ${signed} is now earlier than ${amzDate(now - CLOCK_SKEW_MS)} (${amzDate(now)} - ${SKEW_MINUTES} min.)`,
+    );
   }
   if (signedAt > now + CLOCK_SKEW_MS) {
-    throw new InvalidSignatureException(`Signature not yet current: ${signed} is still later than ${amzDate(now + CLOCK_SKEW_MS)} (${amzDate(now)} + ${SKEW_MINUTES} min.)`);
+    throw new InvalidSignatureException(
+      `Signature not yet current: ${signed} is still later than ${amzDate(now + CLOCK_SKEW_MS)} (${amzDate(now)} + ${SKEW_MINUTES} min.)`,
+    );
   }
   if (claim.expiresSeconds !== undefined && now > signedAt + claim.expiresSeconds * 1000) {
     // A presigned request past its X-Amz-Expires: worded like the clock-skew message.
-    throw new InvalidSignatureException(`Signature expired: ${signed} is now earlier than ${amzDate(now - claim.expiresSeconds * 1000)} (${amzDate(now)} - ${claim.expiresSeconds} sec.)`);
+    throw new InvalidSignatureException(
+      `Signature expired: ${signed} is now earlier than ${amzDate(now - claim.expiresSeconds * 1000)} (${amzDate(now)} - ${claim.expiresSeconds} sec.)`,
+    );
   }
 }
 
@@ -108,7 +118,8 @@ export async function verifySignature(parts: HttpRequestParts, body: Buffer, che
   // Session tokens come from STS, which this server is not: none is valid.
   if (!key || claim.sessionToken !== undefined) throw new UnrecognizedClientException("The security token included in the request is invalid.");
   const signedAt = parseAmzDate(claim.date);
-  if (signedAt === undefined) throw new IncompleteSignatureException(`Date must be in ISO-8601 'basic format'. Got '${claim.date}'. See http://en.wikipedia.org/wiki/ISO_8601`);
+  if (signedAt === undefined)
+    throw new IncompleteSignatureException(`Date must be in ISO-8601 'basic format'. Got '${claim.date}'. See http://en.wikipedia.org/wiki/ISO_8601`);
   if (claim.expiresSeconds !== undefined && !(claim.expiresSeconds >= 1 && claim.expiresSeconds <= MAX_PRESIGNED_SECONDS)) {
     throw new IncompleteSignatureException(`X-Amz-Expires must be between 1 and ${MAX_PRESIGNED_SECONDS} seconds. `);
   }

@@ -62,12 +62,15 @@ const BASE64_INDEX = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345
  */
 export function decodeBase64(text: string): Buffer {
   if (text.length % 4 !== 0) {
-    throw new SerializationException(`'${text}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: ${text.length}`);
+    throw new SerializationException(
+      `'${text}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: ${text.length}`,
+    );
   }
   const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
   const bytes = Buffer.from(text, "base64");
   const clean = text.indexOf("-") === -1 && text.indexOf("_") === -1 && bytes.length === (text.length / 4) * 3 - padding;
-  if (!clean) throw new SerializationException(`'${text}' can not be converted to a Blob: Invalid Base64 character: '${firstInvalidBase64Char(text, padding)}'`);
+  if (!clean)
+    throw new SerializationException(`'${text}' can not be converted to a Blob: Invalid Base64 character: '${firstInvalidBase64Char(text, padding)}'`);
   if (padding > 0) {
     // The bits after the last full byte must be zero, or the text has two spellings.
     const last = BASE64_INDEX.indexOf(text.charAt(text.length - padding - 1));

@@ -58,7 +58,9 @@ export async function positionOf(
       return { kind: "sequence", sequence: positionOfSequenceNumber(input, streamName, shard, ctx, operation) + 1n };
     case "AT_TIMESTAMP": {
       if (input.Timestamp === undefined) {
-        throw new InvalidArgumentException("Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.");
+        throw new InvalidArgumentException(
+          "Must specify timestampInMillis parameter for iterator of type AT_TIMESTAMP. Current request has no timestamp parameter.",
+        );
       }
       const at = input.Timestamp.getTime();
       if (at > ctx.now) {
