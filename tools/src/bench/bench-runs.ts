@@ -8,7 +8,7 @@ import { batchFor, type BenchOptions } from "./options.js";
 import type { Progress } from "./progress.js";
 import type { Reader } from "./reader.js";
 import { MiB, runLabel, sizeLabel, type RunResult, type Side, type WorkloadKind } from "./results.js";
-import type { ProcessWatch } from "./server-process.js";
+import type { ProcessWatch } from "../server-process.js";
 import { combineChecks, summarizeLatency, type DeliveryTally } from "./stats.js";
 
 /**

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, describe, expect, it } from "vitest";
-import type { BenchResult } from "../../src/bench/results.js";
+import type { BenchResult } from "../../tools/src/bench/results.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const run = promisify(execFile);

@@ -1,5 +1,5 @@
 import type { CostComparison } from "./cost-comparison.js";
-import type { CpuSeconds } from "./server-process.js";
+import type { CpuSeconds } from "../server-process.js";
 import type { DeliveryCheck, LatencySummary } from "./stats.js";
 
 /**

@@ -2,7 +2,7 @@ import { Worker } from "node:worker_threads";
 import type { WriteOrder, WriterReply, WriterSetup } from "./bench-writer.js";
 import type { Reader } from "./reader.js";
 import { msSince, readStamp } from "./record-stamp.js";
-import type { CpuSeconds, ProcessWatch } from "./server-process.js";
+import type { CpuSeconds, ProcessWatch } from "../server-process.js";
 import { DeliveryTally, type DeliveryCheck } from "./stats.js";
 
 /**

@@ -67,6 +67,7 @@ const MAX_RECORD_BYTES = 1024 * KiB;
 export const BENCH_USAGE = `usage: kinesis-nats bench [options]         one workload through the Kinesis API and natively on JetStream, side by side
        kinesis-nats bench cost [options]    the monthly cost estimate alone, from rates given as flags
        kinesis-nats bench fanout [options]  put->delivery latency breakdown of SubscribeToShard (see README)
+       kinesis-nats bench protocols         in-process cost of the JSON and CBOR codecs and of SigV4 checks
 
 Sizes are KiB unless they end in B (512B) or MiB (1MiB).
 

@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { RequestGuard } from "../api/auth/request-guard.js";
-import { cborProtocol } from "../api/protocols/cbor.js";
-import { jsonProtocol } from "../api/protocols/json.js";
-import type { WireProtocol } from "../api/protocols/protocol.js";
+import { RequestGuard } from "kinesis-nats/api/auth/request-guard.js";
+import { cborProtocol } from "kinesis-nats/api/protocols/cbor.js";
+import { jsonProtocol } from "kinesis-nats/api/protocols/json.js";
+import type { WireProtocol } from "kinesis-nats/api/protocols/protocol.js";
 
 /**
  * The per-request cost of the Java-world protocol pieces, in process (no network, no NATS):
@@ -132,8 +132,3 @@ export async function runProtocolBench(): Promise<void> {
   await signatureBench(Buffer.from("{}"), "check SigV4 signature, empty body");
   await signatureBench(jsonRequest, "check SigV4 signature, 500 × 1 KiB PutRecords");
 }
-
-runProtocolBench().catch((error: unknown) => {
-  console.error(error);
-  process.exit(1);
-});

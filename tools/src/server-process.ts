@@ -81,7 +81,7 @@ const SERVER_NODE_FLAGS = ["--max-semi-space-size=8"];
 
 /** Our server in its own process: resolves once it logs that it is ready and /health/ready says so. */
 export async function spawnServer(options: SpawnOptions, dataDir: string): Promise<ServerProcess> {
-  const cli = fileURLToPath(new URL("../cli.js", import.meta.url));
+  const cli = fileURLToPath(import.meta.resolve("kinesis-nats/cli.js"));
   // Started as `npm start` and the Dockerfile start it (see SERVER_NODE_FLAGS).
   const args = [...SERVER_NODE_FLAGS, cli, "serve", "--port", "0", "--data-dir", dataDir, "--log-level", "info"];
   // Only the time a stream or consumer stays CREATING/DELETING: nothing the bench measures.

@@ -7,12 +7,12 @@ import { parseArgs } from "node:util";
 import { connect, createInbox, type NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
-import { StreamLayout } from "../jetstream/stream-storage.js";
+import { StreamLayout } from "kinesis-nats/jetstream/stream-storage.js";
 import { createStream, deleteStream, kinesisClient, registerConsumers } from "./kinesis-target.js";
 import { subscribingApplication } from "./kinesis-runs.js";
 import { measureLive, startWriter, type LiveOutcome } from "./live-run.js";
 import type { Reader } from "./reader.js";
-import { ProcessWatch, spawnServer, stopServer, type ServerProcess } from "./server-process.js";
+import { ProcessWatch, spawnServer, stopServer, type ServerProcess } from "../server-process.js";
 import { summarizeLatency } from "./stats.js";
 import { cpuShares, exactlyOnceCell, formatTable, ms } from "./table.js";
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { batchFor, parseBenchOptions, parseSize, UsageError } from "../../src/bench/options.js";
-import { readStamp, RecordMaker } from "../../src/bench/record-stamp.js";
-import { combineChecks, DeliveryTally, percentile, summarizeLatency } from "../../src/bench/stats.js";
+import { batchFor, parseBenchOptions, parseSize, UsageError } from "../../tools/src/bench/options.js";
+import { readStamp, RecordMaker } from "../../tools/src/bench/record-stamp.js";
+import { combineChecks, DeliveryTally, percentile, summarizeLatency } from "../../tools/src/bench/stats.js";
 
 describe("the bench's arithmetic", () => {
   it("takes nearest-rank percentiles and leaves out records that never came", () => {
