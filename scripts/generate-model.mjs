@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Generates src/translate/generated/model.ts from the Kinesis service model (botocore
+// Generates src/kinesis/generated/model.ts from the Kinesis service model (botocore
 // "service-2" JSON). The output keeps only structure and constraints (no documentation).
 //   node scripts/generate-model.mjs            write the file
 //   node scripts/generate-model.mjs --check    fail if the committed file is out of date
@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const modelPath = process.env.KINESIS_MODEL ?? resolve(root, "../shared/aws-models/kinesis-2013-12-02.json");
-const outPath = resolve(root, "src/translate/generated/model.ts");
+const outPath = resolve(root, "src/kinesis/generated/model.ts");
 const model = JSON.parse(readFileSync(modelPath, "utf8"));
 
 const KEEP = ["type", "required", "min", "max", "pattern", "enum", "member", "key", "value", "exception", "eventstream", "event"];

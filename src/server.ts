@@ -1,18 +1,18 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { FastifyInstance } from "fastify";
-import { createHttpApp } from "./api/http-app.js";
-import { loadAccessKeys } from "./api/auth/access-keys.js";
-import { RequestGuard } from "./api/auth/request-guard.js";
-import { storedResourcePolicies } from "./api/auth/resource-policies.js";
-import { readTlsCredentials, selfSignedCredentials, type TlsCredentials } from "./api/tls-certificate.js";
-import { KinesisEndpoint } from "./api/kinesis-endpoint.js";
-import { ServiceMetrics } from "./api/metrics.js";
+import { createHttpApp } from "./http/http-app.js";
+import { loadAccessKeys } from "./http/auth/access-keys.js";
+import { RequestGuard } from "./http/auth/request-guard.js";
+import { storedResourcePolicies } from "./kinesis/iam/resource-policies.js";
+import { readTlsCredentials, selfSignedCredentials, type TlsCredentials } from "./http/tls-certificate.js";
+import { KinesisEndpoint } from "./kinesis/endpoint.js";
+import { ServiceMetrics } from "./http/metrics.js";
 import type { Config } from "./config.js";
 import { startEmbeddedNats, type EmbeddedNats } from "./jetstream/embedded-nats.js";
 import { Engine } from "./jetstream/engine.js";
-import { PageTokenCodec } from "./translate/page-token.js";
-import { ShardIteratorCodec } from "./translate/shard-iterator.js";
+import { PageTokenCodec } from "./kinesis/codecs/page-token.js";
+import { ShardIteratorCodec } from "./kinesis/codecs/shard-iterator.js";
 
 export interface RunningServer {
   /** http://host:port of the Kinesis endpoint. */

@@ -1,6 +1,6 @@
 import { connect } from "@nats-io/transport-node";
 import { Kvm } from "@nats-io/kv";
-import { ShardIteratorCodec } from "../../src/translate/shard-iterator.js";
+import { ShardIteratorCodec } from "../../src/kinesis/codecs/shard-iterator.js";
 
 /**
  * The iterator codec with the key a server shares through KV: lets a test make iterators the

@@ -1,7 +1,7 @@
 import { cbor } from "@smithy/core/cbor";
 import { describe, expect, it } from "vitest";
-import { cborProtocol } from "../../src/api/protocols/cbor.js";
-import { jsonProtocol } from "../../src/api/protocols/json.js";
+import { cborProtocol } from "../../src/http/protocols/cbor.js";
+import { jsonProtocol } from "../../src/http/protocols/json.js";
 
 describe("CBOR event payloads (SubscribeToShardEvent)", () => {
   const event = {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { checkConstraints } from "../../src/translate/constraints.js";
+import { checkConstraints } from "../../src/http/protocols/constraints.js";
 
 const message = (shape: string, input: Record<string, unknown>): string | undefined => {
   try {

@@ -1,9 +1,9 @@
 import { Readable } from "node:stream";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { describe, expect, it } from "vitest";
-import { eventStreamFrames, eventStreamMemberOf } from "../../src/api/event-stream.js";
-import { jsonProtocol } from "../../src/api/protocols/json.js";
-import type { WireProtocol } from "../../src/api/protocols/protocol.js";
+import { eventStreamFrames, eventStreamMemberOf } from "../../src/http/event-stream.js";
+import { jsonProtocol } from "../../src/http/protocols/json.js";
+import type { WireProtocol } from "../../src/http/protocols/protocol.js";
 
 const codec = new EventStreamCodec(
   (bytes) => Buffer.from(bytes).toString("utf8"),

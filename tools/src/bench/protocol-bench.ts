@@ -2,10 +2,10 @@ import { randomBytes } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { RequestGuard } from "kinesis-nats/api/auth/request-guard.js";
-import { cborProtocol } from "kinesis-nats/api/protocols/cbor.js";
-import { jsonProtocol } from "kinesis-nats/api/protocols/json.js";
-import type { WireProtocol } from "kinesis-nats/api/protocols/protocol.js";
+import { RequestGuard } from "kinesis-nats/http/auth/request-guard.js";
+import { cborProtocol } from "kinesis-nats/http/protocols/cbor.js";
+import { jsonProtocol } from "kinesis-nats/http/protocols/json.js";
+import type { WireProtocol } from "kinesis-nats/http/protocols/protocol.js";
 
 /**
  * The per-request cost of the Java-world protocol pieces, in process (no network, no NATS):

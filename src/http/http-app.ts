@@ -1,0 +1,104 @@
+import { randomBytes, randomUUID } from "node:crypto";
+import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from "fastify";
+import type { Logger } from "pino";
+import { KinesisError, SerializationException, UnknownOperationException } from "../kinesis/errors.js";
+import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
+import { protocolFor, type KinesisEndpoint } from "../kinesis/endpoint.js";
+import type { ServiceMetrics } from "./metrics.js";
+import { sendStreamingResponse } from "./streaming-response.js";
+import type { TlsCredentials } from "./tls-certificate.js";
+
+/** Larger than any valid request (10 MiB of records, base64-encoded, plus JSON); refused unread past this. */
+export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
+
+class RequestTooLarge extends KinesisError {
+  readonly type = "SerializationException";
+  override readonly statusCode = 413;
+}
+
+const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
+
+// x-amz-id-2 is an opaque host id: a random prefix per process and a counter make a unique one
+// without 48 random bytes per response.
+const HOST_ID_PREFIX = randomBytes(36).toString("base64");
+let responses = 0;
+
+function awsHeaders(): Record<string, string> {
+  return { "x-amzn-RequestId": randomUUID(), "x-amz-id-2": `${HOST_ID_PREFIX}${(responses++).toString(36).padStart(12, "0")}` };
+}
+
+/**
+ * The HTTP face of the server: every POST is a Kinesis call (the service ignores the path),
+ * read as raw bytes whatever its content type and handed to the endpoint. Plain (HTTP/1.1 and
+ * h2c on one port) or, given credentials, TLS (HTTP/2 or HTTP/1.1 by ALPN).
+ */
+export interface HttpAppOptions {
+  readonly requestTimeoutMs: number;
+  readonly metrics: ServiceMetrics;
+  /** Whether NATS and JetStream answer: /health/ready. */
+  readonly ready: () => Promise<boolean>;
+  /** Serve TLS (HTTP/2 or HTTP/1.1 by ALPN) with these instead of plain HTTP. */
+  readonly tls?: TlsCredentials;
+}
+
+export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: HttpAppOptions): FastifyInstance {
+  const { tls, requestTimeoutMs } = options;
+  // Fastify types its server as HTTP/1 or HTTP/2, not both; requests of both kinds reach the
+  // same handler through the compatible request and response objects Node gives each.
+  const serverFactory = ((handler: RequestHandler) =>
+    tls ? new TlsDualProtocolServer(handler, tls, requestTimeoutMs) : new DualProtocolServer(handler, requestTimeoutMs)) as unknown as FastifyServerFactory;
+  const app = fastify({
+    serverFactory,
+    bodyLimit: BODY_LIMIT_BYTES,
+    logger: false,
+    return503OnClosing: true,
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+
+  app.post("/*", async (request, reply) => {
+    const started = performance.now();
+    const result = await endpoint.handle({
+      target: headerValue(request.headers["x-amz-target"]),
+      contentType: request.headers["content-type"],
+      body: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
+      invocationId: headerValue(request.headers["amz-sdk-invocation-id"]),
+      http: { method: request.method, url: request.url, headers: request.headers },
+    });
+    const seconds = (performance.now() - started) / 1000;
+    options.metrics.observeRequest(result.operation ?? "unknown", result.error?.type ?? "ok", seconds);
+    log.debug({ operation: result.operation, stream: result.stream, status: result.statusCode, ms: Math.round(seconds * 10_000) / 10 }, "request");
+    if (result.events) {
+      reply.hijack();
+      sendStreamingResponse(reply.raw, result.statusCode, { ...awsHeaders(), "content-type": result.contentType }, result.events, log);
+      return reply;
+    }
+    return reply.code(result.statusCode).headers(awsHeaders()).type(result.contentType).send(result.body);
+  });
+
+  app.get("/health/live", async () => ({ status: "live" }));
+  app.get("/health/ready", async (_request, reply) => {
+    const ready = await options.ready();
+    return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready" });
+  });
+  app.get("/metrics", async (_request, reply) => {
+    const text = await options.metrics.registry.metrics();
+    return reply.type(options.metrics.registry.contentType).send(text);
+  });
+
+  app.setNotFoundHandler((request, reply) => sendError(request, reply, new UnknownOperationException("")));
+  app.setErrorHandler((error: { code?: string; message: string }, request, reply) => {
+    const kinesisError =
+      error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+        ? new RequestTooLarge(`Request body exceeds ${BODY_LIMIT_BYTES} bytes`)
+        : new SerializationException(error.message);
+    return sendError(request, reply, kinesisError);
+  });
+  return app;
+}
+
+/** An error found before the endpoint saw the request, in the protocol the client speaks. */
+function sendError(request: FastifyRequest, reply: FastifyReply, error: KinesisError): FastifyReply {
+  const protocol = protocolFor(request.headers["content-type"]);
+  return reply.code(error.statusCode).headers(awsHeaders()).type(protocol.contentType).send(protocol.encodeError(error));
+}

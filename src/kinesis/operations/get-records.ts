@@ -1,0 +1,77 @@
+import type { StoredRecord } from "../../jetstream/record-format.js";
+import type { Shard } from "../../shards/shard.js";
+import type { RequestContext } from "../context.js";
+import { ExpiredIteratorException, InvalidArgumentException } from "../errors.js";
+import type { KinesisRecord } from "../generated/model.js";
+import { javaDateString } from "../codecs/java-date.js";
+import { defineOperation } from "../operation.js";
+import { sequenceNumberFrom } from "../codecs/sequence-number.js";
+import type { ShardIterator } from "../codecs/shard-iterator.js";
+import { findReadableShard } from "../resources/shard-ref.js";
+import { childShardsOf, sequenceBaseOf } from "../resources/shard-view.js";
+import { isEnded, isOpen, shardId } from "../../shards/shard.js";
+import { streamNameOf } from "../resources/stream-ref.js";
+
+const ITERATOR_LIFETIME_MS = 300_000;
+/** GetRecords returns at most this much data per call. */
+const MAX_RESPONSE_DATA_BYTES = 10 * 1024 * 1024;
+const DEFAULT_LIMIT = 10_000;
+
+function decodeIterator(text: string, ctx: RequestContext): ShardIterator {
+  // The service accepts an iterator still wrapped in the quotes of a JSON string.
+  const unquoted = text.length > 1 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+  const iterator = ctx.iterators.decode(unquoted);
+  if (!iterator) throw new InvalidArgumentException("Invalid ShardIterator.");
+  if (ctx.now - iterator.issuedAt > ITERATOR_LIFETIME_MS) {
+    throw new ExpiredIteratorException(
+      `Iterator expired. The iterator was created at time ${javaDateString(iterator.issuedAt)} while right now it is ${javaDateString(ctx.now)} which is further in the future than the tolerated delay of ${ITERATOR_LIFETIME_MS} milliseconds.`,
+    );
+  }
+  return iterator;
+}
+
+export function toWireRecords(shard: Shard, records: readonly StoredRecord[]): KinesisRecord[] {
+  const base = sequenceBaseOf(shard);
+  return records.map((record) => ({
+    SequenceNumber: sequenceNumberFrom(base, record.sequence),
+    ApproximateArrivalTimestamp: new Date(record.arrivalMs),
+    Data: record.data,
+    PartitionKey: record.partitionKey,
+    ...(record.encrypted && { EncryptionType: "KMS" as const }),
+  }));
+}
+
+export const getRecords = defineOperation("GetRecords", {
+  async handler(input, ctx) {
+    const iterator = decodeIterator(input.ShardIterator, ctx);
+    if (input.StreamARN !== undefined && streamNameOf({ StreamARN: input.StreamARN }, ctx.settings) !== iterator.streamName) {
+      throw new InvalidArgumentException(`The ShardIterator was not issued for stream ${input.StreamARN}.`);
+    }
+    const { stream, shard } = await findReadableShard(ctx, iterator.streamName, iterator.shardIndex, iterator.streamCreatedAt);
+    const { storage } = ctx.engine;
+    const position = iterator.position;
+    const result = await ctx.engine.reader.read({
+      jetStreamName: storage.layout.jetStreamName(stream.name),
+      subject: storage.layout.shardSubject(stream.name, shard.index),
+      start: position,
+      limit: input.Limit ?? DEFAULT_LIMIT,
+      maxDataBytes: MAX_RESPONSE_DATA_BYTES,
+      ...(!isOpen(shard) && { closed: { firstPosition: shard.startingPosition, lastPosition: shard.endingPosition } }),
+    });
+    // A closed shard read to its end answers its children instead of a next iterator: the
+    // shape KCL waits for (either a NextShardIterator, or ChildShards and none).
+    if (isEnded(shard) && result.caughtUp && result.records.length === 0) {
+      return { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(stream, shard) };
+    }
+    const next = result.nextSequence === undefined ? position : { kind: "sequence" as const, sequence: result.nextSequence };
+    const last = result.records[result.records.length - 1];
+    const millisBehindLatest = result.caughtUp || !last ? 0 : Math.max(0, ctx.now - last.arrivalMs);
+    const bytes = result.records.reduce((sum, record) => sum + record.data.length, 0);
+    ctx.traffic.recordsOut(stream.name, shardId(shard), result.records.length, bytes, millisBehindLatest);
+    return {
+      Records: toWireRecords(shard, result.records),
+      NextShardIterator: ctx.iterators.encode({ ...iterator, position: next, issuedAt: ctx.now }),
+      MillisBehindLatest: millisBehindLatest,
+    };
+  },
+});
