@@ -1,7 +1,7 @@
 import { Readable } from "node:stream";
 import { EventStreamCodec, type MessageHeaders } from "@smithy/eventstream-codec";
-import { shapeOf } from "./protocols/shape.js";
 import type { WireProtocol } from "./protocols/protocol.js";
+import type { ServiceModel } from "./protocols/service-model.js";
 
 /** Content type of a response that is an event stream. */
 export const EVENT_STREAM_CONTENT_TYPE = "application/vnd.amazon.eventstream";
@@ -19,17 +19,6 @@ const codec = new EventStreamCodec(
 
 const text = (value: string): MessageHeaders[string] => ({ type: "string", value });
 
-const streamMembers = new Map<string, string | undefined>();
-
-/** The member of an output shape that is an event stream, if any. */
-export function eventStreamMemberOf(outputShape: string | null): string | undefined {
-  if (outputShape === null) return undefined;
-  if (!streamMembers.has(outputShape)) {
-    streamMembers.set(outputShape, Object.entries(shapeOf(outputShape).members ?? {}).find(([, shape]) => shapeOf(shape).eventstream)?.[0]);
-  }
-  return streamMembers.get(outputShape);
-}
-
 function frame(headers: MessageHeaders, payload: Uint8Array): Buffer {
   const bytes = codec.encode({ headers, body: payload });
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
@@ -41,14 +30,14 @@ function frame(headers: MessageHeaders, payload: Uint8Array): Buffer {
  * the request's protocol (so a CBOR client gets CBOR events). Events that are error members of
  * the stream's shape become exception frames.
  */
-export function eventStreamFrames(protocol: WireProtocol, outputShape: string, output: Record<string, unknown>, member: string): Readable {
-  const streamShape = shapeOf(shapeOf(outputShape).members![member]!);
+export function eventStreamFrames(model: ServiceModel, protocol: WireProtocol, outputShape: string, output: Record<string, unknown>, member: string): Readable {
+  const streamShape = model.shape(model.shape(outputShape).members![member]!);
   const payloadType = text(EVENT_PAYLOAD_TYPES[protocol.contentType] ?? protocol.contentType);
   const { [member]: events, ...initial } = output;
   const encode = (event: Record<string, unknown>): Buffer => {
     const [name, value] = Object.entries(event)[0]!;
     const shapeName = streamShape.members![name]!;
-    const kind: MessageHeaders = shapeOf(shapeName).exception
+    const kind: MessageHeaders = model.shape(shapeName).exception
       ? { ":message-type": text("exception"), ":exception-type": text(name) }
       : { ":message-type": text("event"), ":event-type": text(name) };
     return frame({ ...kind, ":content-type": payloadType }, protocol.encodeOutput(shapeName, value));

@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from "fastify";
 import type { Logger } from "pino";
-import { KinesisError, SerializationException, UnknownOperationException } from "../kinesis/errors.js";
+import type { ApiCall } from "./api-call.js";
 import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
-import { protocolFor, type KinesisEndpoint } from "../kinesis/endpoint.js";
+import { AwsError, SerializationException, UnknownOperationException } from "./errors.js";
+import type { FrontDoor } from "./front-door.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { sendStreamingResponse } from "./streaming-response.js";
 import type { TlsCredentials } from "./tls-certificate.js";
@@ -11,7 +12,7 @@ import type { TlsCredentials } from "./tls-certificate.js";
 /** Larger than any valid request (10 MiB of records, base64-encoded, plus JSON); refused unread past this. */
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
 
-class RequestTooLarge extends KinesisError {
+class RequestTooLarge extends AwsError {
   readonly type = "SerializationException";
   override readonly statusCode = 413;
 }
@@ -28,9 +29,9 @@ function awsHeaders(): Record<string, string> {
 }
 
 /**
- * The HTTP face of the server: every POST is a Kinesis call (the service ignores the path),
- * read as raw bytes whatever its content type and handed to the endpoint. Plain (HTTP/1.1 and
- * h2c on one port) or, given credentials, TLS (HTTP/2 or HTTP/1.1 by ALPN).
+ * The HTTP face of the server: every POST is an API call, read as raw bytes whatever its content
+ * type and handed to the front door, which finds the service it is for. Plain (HTTP/1.1 and h2c
+ * on one port) or, given credentials, TLS (HTTP/2 or HTTP/1.1 by ALPN).
  */
 export interface HttpAppOptions {
   readonly requestTimeoutMs: number;
@@ -41,7 +42,7 @@ export interface HttpAppOptions {
   readonly tls?: TlsCredentials;
 }
 
-export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: HttpAppOptions): FastifyInstance {
+export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAppOptions): FastifyInstance {
   const { tls, requestTimeoutMs } = options;
   // Fastify types its server as HTTP/1 or HTTP/2, not both; requests of both kinds reach the
   // same handler through the compatible request and response objects Node gives each.
@@ -58,22 +59,20 @@ export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: H
 
   app.post("/*", async (request, reply) => {
     const started = performance.now();
-    const result = await endpoint.handle({
-      target: headerValue(request.headers["x-amz-target"]),
-      contentType: request.headers["content-type"],
-      body: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
-      invocationId: headerValue(request.headers["amz-sdk-invocation-id"]),
-      http: { method: request.method, url: request.url, headers: request.headers },
-    });
+    const result = await frontDoor.handle(callOf(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)));
     const seconds = (performance.now() - started) / 1000;
-    options.metrics.observeRequest(result.operation ?? "unknown", result.error?.type ?? "ok", seconds);
-    log.debug({ operation: result.operation, stream: result.stream, status: result.statusCode, ms: Math.round(seconds * 10_000) / 10 }, "request");
+    options.metrics.observeRequest(result.service, result.operation ?? "unknown", result.error?.type ?? "ok", seconds);
+    log.debug(
+      { service: result.service, operation: result.operation, resource: result.resource, status: result.statusCode, ms: Math.round(seconds * 10_000) / 10 },
+      "request",
+    );
+    const headers = { ...awsHeaders(), ...result.headers, "content-type": result.contentType };
     if (result.events) {
       reply.hijack();
-      sendStreamingResponse(reply.raw, result.statusCode, { ...awsHeaders(), "content-type": result.contentType }, result.events, log);
+      sendStreamingResponse(reply.raw, result.statusCode, headers, result.events, log);
       return reply;
     }
-    return reply.code(result.statusCode).headers(awsHeaders()).type(result.contentType).send(result.body);
+    return reply.code(result.statusCode).headers(headers).send(result.body);
   });
 
   app.get("/health/live", async () => ({ status: "live" }));
@@ -86,19 +85,23 @@ export function createHttpApp(endpoint: KinesisEndpoint, log: Logger, options: H
     return reply.type(options.metrics.registry.contentType).send(text);
   });
 
+  /** An error found before any service saw the request, in the protocol of the service it is for. */
+  const sendError = (request: FastifyRequest, reply: FastifyReply, error: AwsError): FastifyReply => {
+    const answer = frontDoor.errorReply(callOf(request, Buffer.alloc(0)), error);
+    return reply
+      .code(answer.statusCode)
+      .headers({ ...awsHeaders(), ...answer.headers, "content-type": answer.contentType })
+      .send(answer.body);
+  };
   app.setNotFoundHandler((request, reply) => sendError(request, reply, new UnknownOperationException("")));
   app.setErrorHandler((error: { code?: string; message: string }, request, reply) => {
-    const kinesisError =
+    const awsError =
       error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
         ? new RequestTooLarge(`Request body exceeds ${BODY_LIMIT_BYTES} bytes`)
         : new SerializationException(error.message);
-    return sendError(request, reply, kinesisError);
+    return sendError(request, reply, awsError);
   });
   return app;
 }
 
-/** An error found before the endpoint saw the request, in the protocol the client speaks. */
-function sendError(request: FastifyRequest, reply: FastifyReply, error: KinesisError): FastifyReply {
-  const protocol = protocolFor(request.headers["content-type"]);
-  return reply.code(error.statusCode).headers(awsHeaders()).type(protocol.contentType).send(protocol.encodeError(error));
-}
+const callOf = (request: FastifyRequest, body: Buffer): ApiCall => ({ method: request.method, url: request.url, headers: request.headers, body });

@@ -28,27 +28,26 @@ const SHARD_METRICS = {
  */
 export class ServiceMetrics implements ShardTraffic {
   readonly registry = new Registry();
-  private readonly requests: Counter<"operation" | "outcome">;
-  private readonly latency: Histogram<"operation">;
+  private readonly requests: Counter<"service" | "operation" | "outcome">;
+  private readonly latency: Histogram<"service" | "operation">;
   private readonly streamRecords: Counter<"stream" | "direction">;
   private readonly streamBytes: Counter<"stream" | "direction">;
   private readonly shards = new Map<string, Map<string, ShardTotals>>();
-  readonly subscriptions: Gauge;
 
   constructor(private readonly engine: Engine) {
     const registers = [this.registry];
     // Process and Node.js figures (resident memory, heap, event-loop lag, GC) beside our own.
     collectDefaultMetrics({ register: this.registry });
     this.requests = new Counter({
-      name: "kinesis_requests_total",
-      help: "API requests by operation and outcome (ok or the error type)",
-      labelNames: ["operation", "outcome"],
+      name: "api_requests_total",
+      help: "API requests by service (kinesis, dynamodb, cloudwatch), operation and outcome (ok or the error type)",
+      labelNames: ["service", "operation", "outcome"],
       registers,
     });
     this.latency = new Histogram({
-      name: "kinesis_request_duration_seconds",
-      help: "API request latency by operation",
-      labelNames: ["operation"],
+      name: "api_request_duration_seconds",
+      help: "API request latency by service and operation",
+      labelNames: ["service", "operation"],
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
@@ -64,7 +63,6 @@ export class ServiceMetrics implements ShardTraffic {
       labelNames: ["stream", "direction"],
       registers,
     });
-    this.subscriptions = new Gauge({ name: "kinesis_subscribe_to_shard_sessions", help: "SubscribeToShard sessions open on this instance", registers });
     new Gauge({
       name: "nats_reconnects_total",
       help: "Times this instance's NATS connection was lost and found again",
@@ -84,9 +82,9 @@ export class ServiceMetrics implements ShardTraffic {
     this.registerShardMetrics();
   }
 
-  observeRequest(operation: string, outcome: string, seconds: number): void {
-    this.requests.inc({ operation, outcome });
-    this.latency.observe({ operation }, seconds);
+  observeRequest(service: string, operation: string, outcome: string, seconds: number): void {
+    this.requests.inc({ service, operation, outcome });
+    this.latency.observe({ service, operation }, seconds);
   }
 
   recordsIn(stream: string, shardId: string, records: number, bytes: number): void {

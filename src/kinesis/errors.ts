@@ -1,99 +1,66 @@
+import { AwsError } from "../http/errors.js";
+
 /**
- * The errors a client can see, one class per AWS `__type`. Everything a handler throws that is
- * not a KinesisError becomes an InternalFailureException at the protocol boundary.
+ * The errors a Kinesis client can see, one class per `__type`: the Kinesis model's own, and the
+ * front end's (src/http/errors.ts), re-exported so that Kinesis code has one catalogue to import.
  */
-export abstract class KinesisError extends Error {
-  /** The `__type` clients key on. */
-  abstract readonly type: string;
-  /** HTTP status of the error response. */
-  readonly statusCode: number = 400;
-  /** Whether the AWS SDKs retry it (for our logs and metrics; clients decide on their own). */
-  readonly retryable: boolean = false;
-}
+export {
+  AccessDeniedException,
+  AwsError,
+  IncompleteSignatureException,
+  InternalFailure,
+  InvalidSignatureException,
+  MissingAuthenticationTokenException,
+  SerializationException,
+  ServiceUnavailableException,
+  UnknownOperationException,
+  UnrecognizedClientException,
+  ValidationException,
+} from "../http/errors.js";
 
 // Errors of the Kinesis service model.
-export class AccessDeniedException extends KinesisError {
-  readonly type = "AccessDeniedException";
-}
-export class ExpiredIteratorException extends KinesisError {
+export class ExpiredIteratorException extends AwsError {
   readonly type = "ExpiredIteratorException";
 }
-export class ExpiredNextTokenException extends KinesisError {
+export class ExpiredNextTokenException extends AwsError {
   readonly type = "ExpiredNextTokenException";
 }
-export class InternalFailureException extends KinesisError {
+export class InternalFailureException extends AwsError {
   readonly type = "InternalFailureException";
   override readonly statusCode = 500;
   override readonly retryable = true;
 }
-export class InvalidArgumentException extends KinesisError {
+export class InvalidArgumentException extends AwsError {
   readonly type = "InvalidArgumentException";
 }
-export class KMSAccessDeniedException extends KinesisError {
+export class KMSAccessDeniedException extends AwsError {
   readonly type = "KMSAccessDeniedException";
 }
-export class KMSDisabledException extends KinesisError {
+export class KMSDisabledException extends AwsError {
   readonly type = "KMSDisabledException";
 }
-export class KMSInvalidStateException extends KinesisError {
+export class KMSInvalidStateException extends AwsError {
   readonly type = "KMSInvalidStateException";
 }
-export class KMSNotFoundException extends KinesisError {
+export class KMSNotFoundException extends AwsError {
   readonly type = "KMSNotFoundException";
 }
-export class KMSOptInRequired extends KinesisError {
+export class KMSOptInRequired extends AwsError {
   readonly type = "KMSOptInRequired";
 }
-export class KMSThrottlingException extends KinesisError {
+export class KMSThrottlingException extends AwsError {
   readonly type = "KMSThrottlingException";
 }
-export class LimitExceededException extends KinesisError {
+export class LimitExceededException extends AwsError {
   readonly type = "LimitExceededException";
 }
-export class ProvisionedThroughputExceededException extends KinesisError {
+export class ProvisionedThroughputExceededException extends AwsError {
   readonly type = "ProvisionedThroughputExceededException";
   override readonly retryable = true;
 }
-export class ResourceInUseException extends KinesisError {
+export class ResourceInUseException extends AwsError {
   readonly type = "ResourceInUseException";
 }
-export class ResourceNotFoundException extends KinesisError {
+export class ResourceNotFoundException extends AwsError {
   readonly type = "ResourceNotFoundException";
-}
-export class ValidationException extends KinesisError {
-  readonly type = "ValidationException";
-}
-
-// Errors of the AWS JSON protocol and its front end, common to every AWS service.
-/** A server-side failure: HTTP 500, which every AWS SDK retries. */
-export class InternalFailure extends KinesisError {
-  readonly type = "InternalFailure";
-  override readonly statusCode = 500;
-  override readonly retryable = true;
-}
-export class SerializationException extends KinesisError {
-  readonly type = "SerializationException";
-}
-export class UnknownOperationException extends KinesisError {
-  readonly type = "UnknownOperationException";
-}
-// Kinesis (a JSON 1.1 Coral service) answers signature failures with HTTP 400, not the 403 of
-// REST services: clients report "Status Code: 400; Error Code: InvalidSignatureException".
-export class MissingAuthenticationTokenException extends KinesisError {
-  readonly type = "MissingAuthenticationTokenException";
-}
-export class IncompleteSignatureException extends KinesisError {
-  readonly type = "IncompleteSignatureException";
-}
-export class InvalidSignatureException extends KinesisError {
-  readonly type = "InvalidSignatureException";
-}
-export class UnrecognizedClientException extends KinesisError {
-  readonly type = "UnrecognizedClientException";
-}
-/** Retryable "try again": the SDKs back off and resend. Used when NATS is briefly unreachable. */
-export class ServiceUnavailableException extends KinesisError {
-  readonly type = "ServiceUnavailableException";
-  override readonly statusCode = 503;
-  override readonly retryable = true;
 }

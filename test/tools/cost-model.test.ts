@@ -1,5 +1,13 @@
 import { describe, expect, it } from "vitest";
-import { kinesisOnDemand, kinesisProvisioned, natsCluster, putPayloadUnits, retainedGib, shardsNeeded, type Workload } from "../../tools/src/cost/cost-model.js";
+import {
+  kinesisOnDemand,
+  kinesisProvisioned,
+  natsCluster,
+  putPayloadUnits,
+  retainedGib,
+  shardsNeeded,
+  type Workload,
+} from "../../tools/src/cost/cost-model.js";
 import { HOURS_PER_MONTH, JANUARY_2025_US_EAST_1 as prices } from "../../tools/src/cost/prices.js";
 
 const workload = (w: Partial<Workload>): Workload => ({

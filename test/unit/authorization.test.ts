@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { AccessKey } from "../../src/http/auth/access-keys.js";
 import { loadAccessKeys } from "../../src/http/auth/access-keys.js";
-import { authorize, identityAllows, type Principal, type ResourcePolicyHook } from "../../src/kinesis/iam/authorization.js";
+import type { Principal } from "../../src/http/auth/authenticator.js";
+import { authorize, identityAllows, type ResourcePolicyHook } from "../../src/kinesis/iam/authorization.js";
 import type { AccessTarget } from "../../src/kinesis/iam/access-target.js";
 import type { RequestContext } from "../../src/kinesis/context.js";
 

@@ -2,7 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { ALGORITHM_IDENTIFIER, createScope, getCanonicalHeaders, getSigningKey, SignatureV4Base } from "@smithy/signature-v4";
-import { IncompleteSignatureException, InvalidSignatureException, UnrecognizedClientException } from "../../kinesis/errors.js";
+import { IncompleteSignatureException, InvalidSignatureException, UnrecognizedClientException } from "../errors.js";
 import type { AccessKey } from "./access-keys.js";
 import { parseSignedRequest, type SignatureClaim, type HttpRequestParts } from "./signed-request.js";
 

@@ -1,4 +1,4 @@
-import { IncompleteSignatureException, InvalidSignatureException, MissingAuthenticationTokenException } from "../../kinesis/errors.js";
+import { IncompleteSignatureException, InvalidSignatureException, MissingAuthenticationTokenException } from "../errors.js";
 
 /** The parts of an HTTP request a signature covers; header names in lower case, as Node gives them. */
 export interface HttpRequestParts {

@@ -1,5 +1,5 @@
-import { SerializationException } from "../../kinesis/errors.js";
-import { shapeOf } from "./shape.js";
+import { SerializationException } from "../errors.js";
+import type { ServiceModel } from "./service-model.js";
 import { CborEpochMillis, decodeCbor, encodeCbor } from "./cbor-values.js";
 import { decodeWireInput, type ScalarReader } from "./input-decoder.js";
 import { decodeBase64, decodeBoolean, decodeInteger, javaClassOf } from "./json-input.js";
@@ -57,22 +57,22 @@ const UINT32_MAX = 2 ** 32 - 1;
  * are set, byte strings for blobs, tag 1 with integer ms for timestamps, and integers that
  * cbor-x would write as float64 (beyond 32 bits) as BigInts so they stay CBOR integers.
  */
-function toCborValue(shapeName: string, value: unknown): unknown {
-  const shape = shapeOf(shapeName);
+function toCborValue(model: ServiceModel, shapeName: string, value: unknown): unknown {
+  const shape = model.shape(shapeName);
   switch (shape.type) {
     case "structure": {
       const result: Record<string, unknown> = {};
       for (const [member, memberShape] of Object.entries(shape.members ?? {})) {
         const memberValue = (value as Record<string, unknown>)[member];
-        if (memberValue !== undefined) result[member] = toCborValue(memberShape, memberValue);
+        if (memberValue !== undefined) result[member] = toCborValue(model, memberShape, memberValue);
       }
       return result;
     }
     case "list":
-      return (value as unknown[]).map((item) => toCborValue(shape.member!, item));
+      return (value as unknown[]).map((item) => toCborValue(model, shape.member!, item));
     case "map": {
       const result: Record<string, unknown> = {};
-      for (const [key, item] of Object.entries(value as Record<string, unknown>)) result[key] = toCborValue(shape.value!, item);
+      for (const [key, item] of Object.entries(value as Record<string, unknown>)) result[key] = toCborValue(model, shape.value!, item);
       return result;
     }
     case "timestamp":
@@ -87,38 +87,39 @@ function toCborValue(shapeName: string, value: unknown): unknown {
   }
 }
 
-/** AWS CBOR 1.1: the Java SDKs' default for Kinesis, and so KCL's. */
-export const cborProtocol: WireProtocol = {
-  contentType: "application/x-amz-cbor-1.1",
-  eventContentType: "application/x-amz-cbor-1.1",
+/** AWS CBOR 1.1, led by a service's model: the Java SDKs' default for Kinesis, and so KCL's. */
+export function cborProtocol(model: ServiceModel): WireProtocol {
+  return {
+    contentType: "application/x-amz-cbor-1.1",
 
-  parseBody(body) {
-    if (body.length === 0) return undefined;
-    let value: unknown;
-    try {
-      value = decodeCbor(body);
-    } catch {
-      throw new SerializationException("");
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Uint8Array || value instanceof CborEpochMillis) {
-      throw new SerializationException("");
-    }
-    return value;
-  },
+    parseBody(body) {
+      if (body.length === 0) return undefined;
+      let value: unknown;
+      try {
+        value = decodeCbor(body);
+      } catch {
+        throw new SerializationException("");
+      }
+      if (typeof value !== "object" || value === null || Array.isArray(value) || value instanceof Uint8Array || value instanceof CborEpochMillis) {
+        throw new SerializationException("");
+      }
+      return value;
+    },
 
-  decodeInput(shapeName, body) {
-    return decodeWireInput(shapeName, body, cborScalars);
-  },
+    decodeInput(shapeName, body) {
+      return decodeWireInput(model, shapeName, body, cborScalars);
+    },
 
-  encodeOutput(shapeName, output) {
-    if (shapeName === null) return EMPTY;
-    return encodeCbor(toCborValue(shapeName, output));
-  },
+    encodeOutput(shapeName, output) {
+      if (shapeName === null) return EMPTY;
+      return encodeCbor(toCborValue(model, shapeName, output));
+    },
 
-  encodeError(error) {
-    // The same members as the JSON error body, as a CBOR map.
-    const body: Record<string, string> = { __type: error.type };
-    if (error.message && error.statusCode !== 500) body[error instanceof SerializationException ? "Message" : "message"] = error.message;
-    return encodeCbor(body);
-  },
-};
+    encodeError(error) {
+      // The same members as the JSON error body, as a CBOR map.
+      const body: Record<string, string> = { __type: error.type };
+      if (error.message && error.statusCode !== 500) body[error instanceof SerializationException ? "Message" : "message"] = error.message;
+      return encodeCbor(body);
+    },
+  };
+}

@@ -1,5 +1,5 @@
-import { SerializationException } from "../../kinesis/errors.js";
-import { membersOf, shapeOf, type ShapeDef } from "./shape.js";
+import { SerializationException } from "../errors.js";
+import type { ServiceModel, ShapeDef } from "./service-model.js";
 
 /**
  * How one wire format reads the scalars of a request: each takes the value as the format's
@@ -19,9 +19,9 @@ export interface ScalarReader {
  * nulls dropped, the first value of the wrong type failing the whole request. Lists and maps
  * (plain objects) are walked here; everything else is a scalar of the wire format.
  */
-export function decodeWireInput(shapeName: string, body: unknown, scalars: ScalarReader): Record<string, unknown> {
+export function decodeWireInput(model: ServiceModel, shapeName: string, body: unknown, scalars: ScalarReader): Record<string, unknown> {
   if (!isPlainObject(body)) throw new SerializationException("");
-  return decodeStructure(shapeOf(shapeName), body, scalars);
+  return decodeStructure(model, model.shape(shapeName), body, scalars);
 }
 
 /** A JSON object or a CBOR map: not an array, a byte string or a tagged value. */
@@ -38,31 +38,31 @@ function containerMismatch(value: unknown): SerializationException | undefined {
   return undefined;
 }
 
-function decodeStructure(shape: ShapeDef, object: Record<string, unknown>, scalars: ScalarReader): Record<string, unknown> {
+function decodeStructure(model: ServiceModel, shape: ShapeDef, object: Record<string, unknown>, scalars: ScalarReader): Record<string, unknown> {
   const result: Record<string, unknown> = {};
-  for (const member of membersOf(shape)) {
+  for (const member of model.members(shape)) {
     const value = object[member.name];
     if (value === null || value === undefined) continue;
-    result[member.name] = decodeMember(member.shape, value, scalars);
+    result[member.name] = decodeMember(model, member.shape, value, scalars);
   }
   return result;
 }
 
-function decodeMember(shape: ShapeDef, value: unknown, scalars: ScalarReader): unknown {
+function decodeMember(model: ServiceModel, shape: ShapeDef, value: unknown, scalars: ScalarReader): unknown {
   switch (shape.type) {
     case "structure":
       if (!isPlainObject(value)) throw containerMismatch(value) ?? new SerializationException("Expected null");
-      return decodeStructure(shape, value, scalars);
+      return decodeStructure(model, shape, value, scalars);
     case "list":
       if (!Array.isArray(value)) throw containerMismatch(value) ?? new SerializationException("Expected list or null");
-      const itemShape = shapeOf(shape.member!);
-      return value.map((item) => (item === null || item === undefined ? undefined : decodeMember(itemShape, item, scalars)));
+      const itemShape = model.shape(shape.member!);
+      return value.map((item) => (item === null || item === undefined ? undefined : decodeMember(model, itemShape, item, scalars)));
     case "map": {
       if (!isPlainObject(value)) throw containerMismatch(value) ?? new SerializationException("Expected map or null");
       const result: Record<string, unknown> = {};
-      const valueShape = shapeOf(shape.value!);
+      const valueShape = model.shape(shape.value!);
       for (const [key, item] of Object.entries(value)) {
-        if (item !== null && item !== undefined) result[key] = decodeMember(valueShape, item, scalars);
+        if (item !== null && item !== undefined) result[key] = decodeMember(model, valueShape, item, scalars);
       }
       return result;
     }

@@ -1,13 +1,14 @@
-import { SerializationException } from "../../kinesis/errors.js";
+import { SerializationException } from "../errors.js";
 import { decodeWireInput, type ScalarReader } from "./input-decoder.js";
+import type { ServiceModel } from "./service-model.js";
 
 /**
  * Turns a parsed JSON body into the operation's input: blobs decoded from base64, timestamps
  * (epoch seconds) into Dates, unknown members and nulls dropped. A value of the wrong JSON type
  * fails the whole request with the SerializationException text the real service gives.
  */
-export function decodeJsonInput(shapeName: string, body: unknown): Record<string, unknown> {
-  return decodeWireInput(shapeName, body, jsonScalars);
+export function decodeJsonInput(model: ServiceModel, shapeName: string, body: unknown): Record<string, unknown> {
+  return decodeWireInput(model, shapeName, body, jsonScalars);
 }
 
 export const NUMBER_CLASS = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";

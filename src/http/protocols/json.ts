@@ -1,5 +1,5 @@
-import { SerializationException, type KinesisError } from "../../kinesis/errors.js";
-import { membersOf, shapeOf } from "./shape.js";
+import { SerializationException, type AwsError } from "../errors.js";
+import type { ServiceModel } from "./service-model.js";
 import { decodeJsonInput } from "./json-input.js";
 import type { WireProtocol } from "./protocol.js";
 
@@ -61,6 +61,8 @@ class ByteSink {
 class JsonWriter {
   private readonly sink = new ByteSink();
 
+  constructor(private readonly model: ServiceModel) {}
+
   bytes(): Buffer {
     return this.sink.bytes();
   }
@@ -80,11 +82,11 @@ class JsonWriter {
   }
 
   value(shapeName: string, value: unknown): void {
-    const shape = shapeOf(shapeName);
+    const shape = this.model.shape(shapeName);
     switch (shape.type) {
       case "structure": {
         let separator = "{";
-        for (const member of membersOf(shape)) {
+        for (const member of this.model.members(shape)) {
           const memberValue = (value as Record<string, unknown>)[member.name];
           if (memberValue === undefined) continue;
           this.raw(`${separator}"${member.name}":`);
@@ -135,38 +137,47 @@ class JsonWriter {
   }
 }
 
-/** AWS JSON 1.1, the protocol of botocore, the CLI and the JavaScript SDK. */
-export const jsonProtocol: WireProtocol = {
-  contentType: "application/x-amz-json-1.1",
-  eventContentType: "application/json",
+/** How a JSON service names its errors: Kinesis (JSON 1.1) by the bare type, DynamoDB (JSON 1.0) with its namespace. */
+export interface JsonProtocolOptions {
+  readonly contentType: "application/x-amz-json-1.1" | "application/x-amz-json-1.0";
+  /** The `__type` written for an error; the bare type by default. */
+  readonly errorType?: (error: AwsError) => string;
+}
 
-  parseBody(body) {
-    if (body.length === 0) return undefined;
-    let value: unknown;
-    try {
-      value = JSON.parse(body.toString("utf8"));
-    } catch {
-      throw new SerializationException("");
-    }
-    if (typeof value !== "object" || value === null || Array.isArray(value)) throw new SerializationException("");
-    return value;
-  },
+/** AWS JSON (1.1 for Kinesis: botocore, the CLI and the JavaScript SDK; 1.0 for DynamoDB), led by a service's model. */
+export function jsonProtocol(model: ServiceModel, options: JsonProtocolOptions): WireProtocol {
+  const errorType = options.errorType ?? ((error: AwsError) => error.type);
+  return {
+    contentType: options.contentType,
 
-  decodeInput(shapeName, body) {
-    return decodeJsonInput(shapeName, body);
-  },
+    parseBody(body) {
+      if (body.length === 0) return undefined;
+      let value: unknown;
+      try {
+        value = JSON.parse(body.toString("utf8"));
+      } catch {
+        throw new SerializationException("");
+      }
+      if (typeof value !== "object" || value === null || Array.isArray(value)) throw new SerializationException("");
+      return value;
+    },
 
-  encodeOutput(shapeName, output) {
-    if (shapeName === null) return EMPTY;
-    const writer = new JsonWriter();
-    writer.value(shapeName, output);
-    return writer.bytes();
-  },
+    decodeInput(shapeName, body) {
+      return decodeJsonInput(model, shapeName, body);
+    },
 
-  encodeError(error) {
-    // Server faults carry no message; SerializationException spells its key "Message".
-    const body: Record<string, string> = { __type: error.type };
-    if (error.message && error.statusCode !== 500) body[error instanceof SerializationException ? "Message" : "message"] = error.message;
-    return Buffer.from(JSON.stringify(body));
-  },
-};
+    encodeOutput(shapeName, output) {
+      if (shapeName === null) return EMPTY;
+      const writer = new JsonWriter(model);
+      writer.value(shapeName, output);
+      return writer.bytes();
+    },
+
+    encodeError(error) {
+      // Server faults carry no message; SerializationException spells its key "Message".
+      const body: Record<string, string> = { __type: errorType(error) };
+      if (error.message && error.statusCode !== 500) body[error instanceof SerializationException ? "Message" : "message"] = error.message;
+      return Buffer.from(JSON.stringify(body));
+    },
+  };
+}

@@ -2,13 +2,7 @@ import type { RequestContext } from "../context.js";
 import { AccessDeniedException } from "../errors.js";
 import type { AccessTarget } from "./access-target.js";
 import type { AccessKey } from "../../http/auth/access-keys.js";
-
-/** Who made a request: the IAM user behind the access key that signed it. */
-export interface Principal {
-  readonly key: AccessKey;
-  /** `arn:aws:iam::<account>:user/<name>`. */
-  readonly arn: string;
-}
+import type { Principal } from "../../http/auth/authenticator.js";
 
 export type PolicyDecision = "allow" | "deny" | "undecided";
 
@@ -39,7 +33,12 @@ export function identityAllows(key: AccessKey, target: AccessTarget): boolean {
 }
 
 /** Allows the request or throws the AccessDeniedException the service gives, in its words. */
-export async function authorize(principal: Principal, target: AccessTarget, ctx: RequestContext, resourcePolicy: ResourcePolicyHook): Promise<void> {
+export async function authorize(
+  principal: Principal,
+  target: AccessTarget,
+  ctx: RequestContext,
+  resourcePolicy: ResourcePolicyHook = noResourcePolicies,
+): Promise<void> {
   const decision = await resourcePolicy({ principal, target, ctx });
   if (decision === "allow") return;
   const refusal = `User: ${principal.arn} is not authorized to perform: ${target.action} on resource: ${target.resource}`;

@@ -13,7 +13,7 @@ function checkOrdering(sequenceNumber: string | undefined, streamName: string, c
 }
 
 export const putRecord = defineOperation("PutRecord", {
-  runtimeLimits: (input, ctx) => ({ maxDataBytes: maxDataBytesOf(ctx, input.StreamName) }),
+  runtimeLimits: (input, ctx) => ({ maxBlobBytes: maxDataBytesOf(ctx, input.StreamName) }),
   async handler(input, ctx) {
     const stream = await findWritableStream(ctx, streamNameOf(input, ctx.settings));
     // Sequence numbers come from JetStream's stream sequence, which only grows: every record is

@@ -8,7 +8,7 @@ import { findWritableStream, streamNameOf } from "../resources/stream-ref.js";
 const MAX_REQUEST_BYTES = 10 * 1024 * 1024;
 
 export const putRecordsOperation = defineOperation("PutRecords", {
-  runtimeLimits: (input, ctx) => ({ maxDataBytes: maxDataBytesOf(ctx, input.StreamName) }),
+  runtimeLimits: (input, ctx) => ({ maxBlobBytes: maxDataBytesOf(ctx, input.StreamName) }),
   async handler(input, ctx) {
     const stream = await findWritableStream(ctx, streamNameOf(input, ctx.settings));
     const total = input.Records.reduce((sum, record) => sum + recordSize(record.Data, record.PartitionKey), 0);

@@ -8,7 +8,7 @@ import type { Shard } from "../../shards/shard.js";
 import { shardIdOf } from "../../shards/shard-id.js";
 import type { RequestContext } from "../context.js";
 import { consumerNotFound } from "../resources/consumer-ref.js";
-import { InternalFailureException, KinesisError, KMSAccessDeniedException, ResourceInUseException } from "../errors.js";
+import { InternalFailureException, AwsError, KMSAccessDeniedException, ResourceInUseException } from "../errors.js";
 import type { ChildShard, SubscribeToShardEvent, SubscribeToShardEventStream } from "../generated/model.js";
 import { toWireRecords } from "../operations/get-records.js";
 import { sequenceNumberFrom } from "../codecs/sequence-number.js";
@@ -226,7 +226,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   }
 
   /** The error to end with if the stream or the consumer is no longer there. */
-  private goneError(now: number): KinesisError | undefined {
+  private goneError(now: number): AwsError | undefined {
     const { catalog, consumers } = this.ctx.engine;
     const stream = catalog.get(this.stream.name, now);
     if (!stream || stream.createdAt !== this.stream.createdAt || effectiveStatus(stream, now) === "DELETING") {
@@ -269,7 +269,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     this.finish("complete");
   }
 
-  private fail(error: KinesisError): void {
+  private fail(error: AwsError): void {
     if (this.finished) return;
     this.flush();
     // Server faults travel as the event stream's InternalFailureException.

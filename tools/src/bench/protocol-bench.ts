@@ -2,9 +2,8 @@ import { randomBytes } from "node:crypto";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
-import { RequestGuard } from "kinesis-nats/http/auth/request-guard.js";
-import { cborProtocol } from "kinesis-nats/http/protocols/cbor.js";
-import { jsonProtocol } from "kinesis-nats/http/protocols/json.js";
+import { Authenticator } from "kinesis-nats/http/auth/authenticator.js";
+import { kinesisCbor as cborProtocol, kinesisJson as jsonProtocol } from "kinesis-nats/kinesis/model.js";
 import type { WireProtocol } from "kinesis-nats/http/protocols/protocol.js";
 
 /**
@@ -104,12 +103,12 @@ async function signatureBench(body: Buffer, label: string): Promise<void> {
       body,
     }),
   );
-  const guard = new RequestGuard(new Map([[credentials.accessKeyId, { ...credentials, user: "bench", access: "read-write" as const }]]), {
+  const authenticator = new Authenticator(new Map([[credentials.accessKeyId, { ...credentials, user: "bench", access: "read-write" as const }]]), {
     region: "us-east-1",
     accountId: "000000000000",
   });
-  const http = { method: "POST", url: "/", headers: signed.headers };
-  await medianAsync(label, () => guard.authenticate(http, body, Date.now()), 50);
+  const call = { method: "POST", url: "/", headers: signed.headers, body };
+  await medianAsync(label, () => authenticator.authenticate(call, "kinesis", Date.now()), 50);
 }
 
 export async function runProtocolBench(): Promise<void> {
