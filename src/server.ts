@@ -8,6 +8,7 @@ import { FrontDoor } from "./http/front-door.js";
 import { storedResourcePolicies } from "./kinesis/iam/resource-policies.js";
 import { readTlsCredentials, selfSignedCredentials, type TlsCredentials } from "./http/tls-certificate.js";
 import { kinesisService } from "./kinesis/service.js";
+import { KinesisTrafficMetrics } from "./kinesis/traffic-metrics.js";
 import { ServiceMetrics } from "./http/metrics.js";
 import type { Config } from "./config.js";
 import { startEmbeddedNats, type EmbeddedNats } from "./jetstream/embedded-nats.js";
@@ -74,14 +75,14 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       log,
     });
     const authenticator = accessKeys.size > 0 ? new Authenticator(accessKeys, config) : undefined;
-    const metrics = new ServiceMetrics(engine);
+    const metrics = new ServiceMetrics({ reconnects: () => engine.reconnects, connected: () => engine.available });
     const kinesis = kinesisService(
       {
         engine,
         settings: config,
         iterators: new ShardIteratorCodec(engine.tokenKey),
         pageTokens: new PageTokenCodec(engine.tokenKey),
-        traffic: metrics,
+        traffic: new KinesisTrafficMetrics(metrics.registry, engine.catalog),
       },
       log,
       authenticator,

@@ -111,7 +111,7 @@ export class TargetService<Ctx> implements ServiceRoute {
         return { statusCode: 200, contentType: EVENT_STREAM_CONTENT_TYPE, body: Buffer.alloc(0), events, service: this.name, operation: operation.name };
       }
       const answer = protocol.encodeOutput(operation.outputShape, output);
-      return this.reply(200, protocol, answer, operation.name);
+      return { ...this.reply(200, protocol, answer, operation.name), resource: definition.resourceOf?.(input) };
     } catch (thrown) {
       const error = definition.toServiceError(thrown);
       const resource = definition.resourceOf?.(input);

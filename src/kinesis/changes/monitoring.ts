@@ -1,20 +1,12 @@
 import type { RequestContext } from "../context.js";
-import type { EnhancedMonitoringOutput } from "../generated/model.js";
+import { shapes, type EnhancedMonitoringOutput } from "../generated/model.js";
 import { streamArnOf } from "../resources/stream-ref.js";
 import { updateActiveStream } from "./stream-update.js";
 
-type Metric = NonNullable<EnhancedMonitoringOutput["CurrentShardLevelMetrics"]>[number];
+type Metric = Exclude<NonNullable<EnhancedMonitoringOutput["CurrentShardLevelMetrics"]>[number], "ALL">;
 
-/** The metrics "ALL" stands for, in the order the service lists them. */
-export const SHARD_LEVEL_METRICS: readonly Metric[] = [
-  "IncomingBytes",
-  "IncomingRecords",
-  "OutgoingBytes",
-  "OutgoingRecords",
-  "WriteProvisionedThroughputExceeded",
-  "ReadProvisionedThroughputExceeded",
-  "IteratorAgeMilliseconds",
-];
+/** The metrics "ALL" stands for, in the order the service lists them (the model's). */
+export const SHARD_LEVEL_METRICS: readonly Metric[] = shapes.MetricsName.enum.filter((name): name is Metric => name !== "ALL");
 
 const expand = (metrics: readonly string[]): Metric[] => (metrics.includes("ALL") ? [...SHARD_LEVEL_METRICS] : (metrics as Metric[]));
 const ordered = (metrics: Iterable<string>): Metric[] => SHARD_LEVEL_METRICS.filter((m) => new Set(metrics).has(m));
