@@ -17,8 +17,6 @@ class RequestTooLarge extends AwsError {
   override readonly statusCode = 413;
 }
 
-const headerValue = (value: string | string[] | undefined): string | undefined => (Array.isArray(value) ? value[0] : value);
-
 // x-amz-id-2 is an opaque host id: a random prefix per process and a counter make a unique one
 // without 48 random bytes per response.
 const HOST_ID_PREFIX = randomBytes(36).toString("base64");

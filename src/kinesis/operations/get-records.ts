@@ -1,14 +1,11 @@
-import type { StoredRecord } from "../../jetstream/record-format.js";
-import type { Shard } from "../../shards/shard.js";
 import type { RequestContext } from "../context.js";
 import { ExpiredIteratorException, InvalidArgumentException } from "../errors.js";
-import type { KinesisRecord } from "../generated/model.js";
 import { javaDateString } from "../codecs/java-date.js";
 import { defineOperation } from "../operation.js";
-import { sequenceNumberFrom } from "../codecs/sequence-number.js";
 import type { ShardIterator } from "../codecs/shard-iterator.js";
 import { findReadableShard } from "../resources/shard-ref.js";
-import { childShardsOf, sequenceBaseOf } from "../resources/shard-view.js";
+import { toWireRecords } from "../resources/record-view.js";
+import { childShardsOf } from "../resources/shard-view.js";
 import { isEnded, isOpen, shardId } from "../../shards/shard.js";
 import { streamNameOf } from "../resources/stream-ref.js";
 
@@ -28,17 +25,6 @@ function decodeIterator(text: string, ctx: RequestContext): ShardIterator {
     );
   }
   return iterator;
-}
-
-export function toWireRecords(shard: Shard, records: readonly StoredRecord[]): KinesisRecord[] {
-  const base = sequenceBaseOf(shard);
-  return records.map((record) => ({
-    SequenceNumber: sequenceNumberFrom(base, record.sequence),
-    ApproximateArrivalTimestamp: new Date(record.arrivalMs),
-    Data: record.data,
-    PartitionKey: record.partitionKey,
-    ...(record.encrypted && { EncryptionType: "KMS" as const }),
-  }));
 }
 
 export const getRecords = defineOperation("GetRecords", {
@@ -61,7 +47,7 @@ export const getRecords = defineOperation("GetRecords", {
     // A closed shard read to its end answers its children instead of a next iterator: the
     // shape KCL waits for (either a NextShardIterator, or ChildShards and none).
     if (isEnded(shard) && result.caughtUp && result.records.length === 0) {
-      return { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(stream, shard) };
+      return { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(stream, shard.index) };
     }
     const next = result.nextSequence === undefined ? position : { kind: "sequence" as const, sequence: result.nextSequence };
     const last = result.records[result.records.length - 1];

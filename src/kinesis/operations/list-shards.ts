@@ -1,14 +1,13 @@
 import { selectShards, type ShardSelection } from "../../shards/shard-filter.js";
 import { shardIndexOfArgument } from "../../shards/shard-id.js";
 import type { RequestContext } from "../context.js";
-import { ExpiredNextTokenException, InvalidArgumentException, ResourceNotFoundException } from "../errors.js";
+import { InvalidArgumentException, ResourceNotFoundException } from "../errors.js";
 import type { ListShardsInput } from "../generated/model.js";
 import { defineOperation } from "../operation.js";
 import { wireShard } from "../resources/shard-view.js";
 import { findStream, statusOf, streamNameOf } from "../resources/stream-ref.js";
 
 const MAX_SHARDS_PER_PAGE = 1000;
-const TOKEN_LIFETIME_MS = 300_000;
 
 /** What a NextToken carries: enough to list the next page with no other input. */
 interface ListShardsToken {
@@ -16,7 +15,6 @@ interface ListShardsToken {
   readonly createdAt: number;
   readonly selection: ShardSelection;
   readonly afterIndex: number;
-  readonly issuedAt: number;
 }
 
 function checkExclusive(input: ListShardsInput): void {
@@ -60,19 +58,11 @@ function selectionOf(filter: ListShardsInput["ShardFilter"]): ShardSelection {
   }
 }
 
-function decodeToken(ctx: RequestContext, text: string): ListShardsToken {
-  const token = ctx.pageTokens.decode(text) as ListShardsToken | undefined;
-  if (!token || typeof token.stream !== "string" || typeof token.issuedAt !== "number") {
-    throw new InvalidArgumentException("Invalid NextToken.");
-  }
-  if (ctx.now - token.issuedAt > TOKEN_LIFETIME_MS) {
-    throw new ExpiredNextTokenException(`The NextToken expired: it was issued ${ctx.now - token.issuedAt} ms ago and lives ${TOKEN_LIFETIME_MS} ms.`);
-  }
-  return token;
-}
+const decodeToken = (ctx: RequestContext, text: string): ListShardsToken =>
+  ctx.pageTokens.decode<ListShardsToken>("ListShards", text, ctx.now, (t) => typeof t.stream === "string" && typeof t.afterIndex === "number");
 
 /** Where this call starts: from the token, or from the request itself. */
-function startOf(input: ListShardsInput, ctx: RequestContext): Omit<ListShardsToken, "issuedAt" | "createdAt"> & { createdAt?: number } {
+function startOf(input: ListShardsInput, ctx: RequestContext): Omit<ListShardsToken, "createdAt"> & { createdAt?: number } {
   if (input.NextToken !== undefined) return decodeToken(ctx, input.NextToken);
   const start = input.ExclusiveStartShardId;
   return {
@@ -98,8 +88,8 @@ export const listShards = defineOperation("ListShards", {
     const last = page[page.length - 1];
     const next: ListShardsToken | undefined =
       candidates.length > page.length && last
-        ? { stream: stream.name, createdAt: stream.createdAt, selection: start.selection, afterIndex: last.index, issuedAt: ctx.now }
+        ? { stream: stream.name, createdAt: stream.createdAt, selection: start.selection, afterIndex: last.index }
         : undefined;
-    return { Shards: page.map(wireShard), ...(next && { NextToken: ctx.pageTokens.encode(next) }) };
+    return { Shards: page.map(wireShard), ...(next && { NextToken: ctx.pageTokens.encode("ListShards", next, ctx.now) }) };
   },
 });

@@ -1,32 +1,29 @@
 import { effectiveConsumerStatus } from "../../jetstream/consumer-metadata.js";
 import type { RequestContext } from "../context.js";
 import { registeredConsumers, wireConsumer } from "../resources/consumer-ref.js";
-import { ExpiredNextTokenException, InvalidArgumentException, ResourceNotFoundException } from "../errors.js";
+import { InvalidArgumentException, ResourceNotFoundException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { findStream, streamNameOf } from "../resources/stream-ref.js";
 
 /** ListStreamConsumers returns at most this many per call, whatever MaxResults says. */
 const MAX_CONSUMERS_PER_PAGE = 100;
-const TOKEN_LIFETIME_MS = 300_000;
 
 /** What a NextToken carries: the stream incarnation and the last name listed. */
 interface ListConsumersToken {
   readonly stream: string;
   readonly createdAt: number;
   readonly after: string;
-  readonly issuedAt: number;
 }
 
 function decodeToken(ctx: RequestContext, text: string, streamName: string): ListConsumersToken {
-  const token = ctx.pageTokens.decode(text) as Partial<ListConsumersToken> | undefined;
-  if (!token || typeof token.after !== "string" || typeof token.issuedAt !== "number" || typeof token.createdAt !== "number") {
-    throw new InvalidArgumentException("Invalid NextToken.");
-  }
+  const token = ctx.pageTokens.decode<ListConsumersToken>(
+    "ListStreamConsumers",
+    text,
+    ctx.now,
+    (t) => typeof t.stream === "string" && typeof t.after === "string" && typeof t.createdAt === "number",
+  );
   if (token.stream !== streamName) throw new InvalidArgumentException(`The NextToken was not issued for stream ${streamName}.`);
-  if (ctx.now - token.issuedAt > TOKEN_LIFETIME_MS) {
-    throw new ExpiredNextTokenException(`The NextToken expired: it was issued ${ctx.now - token.issuedAt} ms ago and lives ${TOKEN_LIFETIME_MS} ms.`);
-  }
-  return token as ListConsumersToken;
+  return token;
 }
 
 export const listStreamConsumers = defineOperation("ListStreamConsumers", {
@@ -44,13 +41,13 @@ export const listStreamConsumers = defineOperation("ListStreamConsumers", {
     const page = candidates.slice(0, Math.min(input.MaxResults ?? MAX_CONSUMERS_PER_PAGE, MAX_CONSUMERS_PER_PAGE));
     const last = page[page.length - 1];
     const next: ListConsumersToken | undefined =
-      candidates.length > page.length && last ? { stream: streamName, createdAt: stream.createdAt, after: last.name, issuedAt: ctx.now } : undefined;
+      candidates.length > page.length && last ? { stream: streamName, createdAt: stream.createdAt, after: last.name } : undefined;
     return {
       Consumers: page.map((consumer) => {
         const status = effectiveConsumerStatus(consumer, stream, ctx.now);
         return wireConsumer(ctx, consumer, status === "GONE" ? "DELETING" : status);
       }),
-      ...(next && { NextToken: ctx.pageTokens.encode(next) }),
+      ...(next && { NextToken: ctx.pageTokens.encode("ListStreamConsumers", next, ctx.now) }),
     };
   },
 });

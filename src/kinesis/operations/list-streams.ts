@@ -14,9 +14,7 @@ export const listStreams = defineOperation("ListStreams", {
     let after = input.ExclusiveStartStreamName;
     if (input.NextToken !== undefined) {
       if (after !== undefined) throw new InvalidArgumentException("NextToken and ExclusiveStartStreamName cannot be provided together.");
-      const token = ctx.pageTokens.decode(input.NextToken) as Partial<ListStreamsToken> | undefined;
-      if (typeof token?.after !== "string") throw new InvalidArgumentException("Invalid NextToken.");
-      after = token.after;
+      after = ctx.pageTokens.decode<ListStreamsToken>("ListStreams", input.NextToken, ctx.now, (t) => typeof t.after === "string").after;
     }
     const candidates = ctx.engine.catalog.list(ctx.now).filter((stream) => after === undefined || stream.name > after);
     const page = candidates.slice(0, Math.min(input.Limit ?? MAX_STREAMS_PER_PAGE, MAX_STREAMS_PER_PAGE));
@@ -25,7 +23,7 @@ export const listStreams = defineOperation("ListStreams", {
     return {
       StreamNames: page.map((stream) => stream.name),
       HasMoreStreams: hasMore,
-      ...(hasMore && last && { NextToken: ctx.pageTokens.encode({ after: last.name } satisfies ListStreamsToken) }),
+      ...(hasMore && last && { NextToken: ctx.pageTokens.encode("ListStreams", { after: last.name } satisfies ListStreamsToken, ctx.now) }),
       StreamSummaries: page.map((stream) => {
         const basics = streamBasics(stream, ctx);
         return {

@@ -4,7 +4,7 @@ import { ResourceNotFoundException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { findReadableShard } from "../resources/shard-ref.js";
 import { openSubscription } from "../subscriptions/shard-subscription.js";
-import { positionOf } from "./get-shard-iterator.js";
+import { positionOf } from "../resources/start-position.js";
 
 /**
  * Checks run before the event stream starts answer as ordinary errors: the consumer (it must

@@ -2,6 +2,7 @@ import type { ChildShard, Shard as WireShard } from "../generated/model.js";
 import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
 import { shardId, type Shard } from "../../shards/shard.js";
 import { shardIdOf } from "../../shards/shard-id.js";
+import { childrenOf, parentsOf } from "../../shards/shard-lineage.js";
 import { sequenceNumberFrom, shardSequenceBase } from "../codecs/sequence-number.js";
 
 /** The part of every sequence number of a shard that does not change. */
@@ -30,13 +31,11 @@ export function wireShard(shard: Shard): WireShard {
 /** Shards in index order, the order Kinesis lists them in. */
 export const shardsInOrder = (stream: StreamMetadata): Shard[] => [...stream.shards].sort((a, b) => a.index - b.index);
 
-/** The shards a closed shard was split or merged into, as GetRecords and SubscribeToShard report them. */
-export function childShardsOf(stream: StreamMetadata, parent: Shard): ChildShard[] {
-  return shardsInOrder(stream)
-    .filter((s) => s.parentIndex === parent.index || s.adjacentParentIndex === parent.index)
-    .map((child) => ({
-      ShardId: shardId(child),
-      ParentShards: [child.parentIndex, child.adjacentParentIndex].filter((i): i is number => i !== undefined).map(shardIdOf),
-      HashKeyRange: { StartingHashKey: child.hashKeyRange.start.toString(), EndingHashKey: child.hashKeyRange.end.toString() },
-    }));
+/** The shards a closed shard was split or merged into, with their parents, as GetRecords and SubscribeToShard report them at its end. */
+export function childShardsOf(stream: StreamMetadata, shardIndex: number): ChildShard[] {
+  return childrenOf(stream.shards, shardIndex).map((child) => ({
+    ShardId: shardIdOf(child.index),
+    ParentShards: parentsOf(child).map(shardIdOf),
+    HashKeyRange: { StartingHashKey: child.hashKeyRange.start.toString(), EndingHashKey: child.hashKeyRange.end.toString() },
+  }));
 }

@@ -1,7 +1,7 @@
 import type { StreamMetadata, StreamStatus } from "../../jetstream/stream-metadata.js";
 import { effectiveStatus } from "../../jetstream/stream-metadata.js";
 import type { RequestContext, ServiceSettings } from "../context.js";
-import { InvalidArgumentException, ResourceInUseException, ResourceNotFoundException } from "../errors.js";
+import { InvalidArgumentException, ResourceNotFoundException } from "../errors.js";
 
 export function streamArnOf(settings: ServiceSettings, streamName: string): string {
   return `arn:aws:kinesis:${settings.region}:${settings.accountId}:stream/${streamName}`;
@@ -57,15 +57,5 @@ export async function findWritableStream(ctx: RequestContext, name: string): Pro
   const stream = await findStream(ctx, name);
   const status = statusOf(stream, ctx.now);
   if (status === "CREATING" || status === "DELETING") throw streamNotFound(ctx.settings, name);
-  return stream;
-}
-
-/** For control-plane changes, which need an ACTIVE stream. */
-export async function findActiveStream(ctx: RequestContext, name: string): Promise<StreamMetadata> {
-  const stream = await findStream(ctx, name);
-  const status = statusOf(stream, ctx.now);
-  if (status !== "ACTIVE") {
-    throw new ResourceInUseException(`Stream ${name} under account ${ctx.settings.accountId} not ACTIVE, instead in state ${status}`);
-  }
   return stream;
 }

@@ -10,12 +10,12 @@ import type { RequestContext } from "../context.js";
 import { consumerNotFound } from "../resources/consumer-ref.js";
 import { InternalFailureException, AwsError, KMSAccessDeniedException, ResourceInUseException } from "../errors.js";
 import type { ChildShard, SubscribeToShardEvent, SubscribeToShardEventStream } from "../generated/model.js";
-import { toWireRecords } from "../operations/get-records.js";
+import { toWireRecords } from "../resources/record-view.js";
 import { sequenceNumberFrom } from "../codecs/sequence-number.js";
 import type { IteratorPosition } from "../codecs/shard-iterator.js";
-import { sequenceBaseOf } from "../resources/shard-view.js";
+import { childShardsOf, sequenceBaseOf } from "../resources/shard-view.js";
 import { streamNotFound } from "../resources/stream-ref.js";
-import { childShardsOf, EventBatch, shardEndReached } from "./subscription-events.js";
+import { EventBatch, shardEndReached } from "./subscription-events.js";
 
 /** What SubscribeToShard found and checked before the stream starts. */
 export interface SubscriptionPlan {

@@ -1,8 +1,4 @@
 import type { StoredRecord } from "../../jetstream/record-format.js";
-import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
-import { childrenOf, parentsOf } from "../../shards/shard-lineage.js";
-import { shardIdOf } from "../../shards/shard-id.js";
-import type { ChildShard } from "../generated/model.js";
 
 /** The most record data, encoded, one SubscribeToShardEvent carries (at least one record, whatever its size). */
 export const MAX_EVENT_BYTES = 10 * 1024 * 1024;
@@ -41,15 +37,6 @@ export class EventBatch {
     this.bytes = 0;
     return records;
   }
-}
-
-/** What the last event of a closed shard lists: the shards that took over its hash keys, with their parents. */
-export function childShardsOf(stream: StreamMetadata, shardIndex: number): ChildShard[] {
-  return childrenOf(stream.shards, shardIndex).map((child) => ({
-    ShardId: shardIdOf(child.index),
-    ParentShards: parentsOf(child).map(shardIdOf),
-    HashKeyRange: { StartingHashKey: child.hashKeyRange.start.toString(), EndingHashKey: child.hashKeyRange.end.toString() },
-  }));
 }
 
 /**
