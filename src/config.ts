@@ -59,6 +59,8 @@ const configSchema = z.object({
   credentialsFile: z.string().min(1).optional(),
   /** Access keys as `AKID:secret[,AKID:secret...]`, full access each. */
   credentials: z.string().min(1).optional(),
+  /** Most CloudWatch series (namespace, metric, unit, dimensions) kept for /metrics; data points of more are dropped and counted. */
+  cloudwatchMaxSeries: z.coerce.number().int().min(0).default(10_000),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
 });
 
@@ -94,6 +96,7 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["tls-key", "KINESIS_TLS_KEY", "tlsKey"],
   ["credentials-file", "KINESIS_CREDENTIALS_FILE", "credentialsFile"],
   ["credentials", "KINESIS_CREDENTIALS", "credentials"],
+  ["cloudwatch-max-series", "KINESIS_CLOUDWATCH_MAX_SERIES", "cloudwatchMaxSeries"],
   ["log-level", "LOG_LEVEL", "logLevel"],
 ];
 
