@@ -56,3 +56,30 @@ describe("boto3's CloudWatch client", () => {
     });
   }
 });
+
+describe("the AWS CLI", () => {
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: "AKIDTEST",
+    AWS_SECRET_ACCESS_KEY: "test-secret",
+    AWS_DEFAULT_REGION: "us-east-1",
+    AWS_PAGER: "",
+    AWS_MAX_ATTEMPTS: "1",
+  };
+  const cli = (...args: string[]) => run("aws", ["--endpoint-url", server.url, "cloudwatch", "put-metric-data", ...args], { env, timeout: 30_000 });
+
+  it("aws cloudwatch put-metric-data lands on /metrics, and its errors name CloudWatch's codes", async () => {
+    const namespace = uniqueNamespace();
+    await cli("--namespace", namespace, "--metric-name", "QueueDepth", "--value", "42", "--unit", "Count", "--dimensions", "Queue=orders,Region=eu");
+    expect(
+      await scrape(server, "cloudwatch_metric_last", { namespace, metric_name: "QueueDepth", dimension_Queue: "orders", dimension_Region: "eu" }),
+    ).toMatchObject([{ value: 42 }]);
+    const failed = await cli("--namespace", "AWS/EC2", "--metric-name", "m", "--value", "1").then(
+      () => "",
+      (error: { stderr: string }) => error.stderr,
+    );
+    expect(failed).toContain(
+      "An error occurred (InvalidParameterValue) when calling the PutMetricData operation: The value AWS/EC2 for parameter Namespace is invalid.",
+    );
+  });
+});
