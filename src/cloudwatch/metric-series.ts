@@ -6,6 +6,12 @@ import type { DataPoint } from "./validation.js";
 export const IDLE_SERIES_MS = 60 * 60 * 1000;
 /** How often, at most, a full store looks for idle series to let go of. */
 const EVICTION_SCAN_MS = 60 * 1000;
+/**
+ * Longest series identity kept (namespace, name, unit, dimension names and values, in UTF-16
+ * units). CloudWatch allows 30 dimensions of 255 + 1024 characters, ~38 K a series; this bounds
+ * the store's memory at about maxSeries × 2 × 4 K, where KCL's series take ~200 each.
+ */
+export const MAX_SERIES_IDENTITY = 4096;
 
 interface Series {
   readonly labels: Readonly<Record<string, string>>;
@@ -35,12 +41,13 @@ function labelsOf(namespace: string, point: DataPoint): Record<string, string> {
 /**
  * What PutMetricData calls leave behind, for /metrics: one series per namespace, metric name,
  * unit and set of dimensions, holding the latest value and running sample count and sum. At
- * most `maxSeries` of them: past that, data points of new series are dropped and counted
- * (series idle for an hour give their place up first), so a chatty client cannot exhaust memory.
+ * most `maxSeries` of them, each of at most MAX_SERIES_IDENTITY characters: past that, data
+ * points of new series are dropped and counted (series idle for an hour give their place up
+ * first), so a chatty client cannot exhaust memory.
  */
 export class MetricSeries {
   private readonly series = new Map<string, Series>();
-  private readonly dropped: Counter;
+  private readonly dropped: Counter<"reason">;
   private lastEvictionScan = Number.NEGATIVE_INFINITY;
 
   constructor(
@@ -50,7 +57,8 @@ export class MetricSeries {
     const registers = [registry];
     this.dropped = new Counter({
       name: "cloudwatch_datapoints_dropped_total",
-      help: "PutMetricData data points (MetricDatum entries) not kept because the series cap (--cloudwatch-max-series) was reached",
+      help: "PutMetricData data points (MetricDatum entries) not kept: series_limit when --cloudwatch-max-series was reached, series_too_large when the series' namespace, name and dimensions exceed 4096 characters",
+      labelNames: ["reason"],
       registers,
     });
     const series = this.series;
@@ -73,8 +81,12 @@ export class MetricSeries {
       const key = JSON.stringify([namespace, point.metricName, point.unit, point.dimensions.map((d) => [d.Name, d.Value])]);
       let series = this.series.get(key);
       if (!series) {
+        if (key.length > MAX_SERIES_IDENTITY) {
+          this.dropped.inc({ reason: "series_too_large" });
+          continue;
+        }
         if (this.series.size >= this.maxSeries && !this.evictIdle(now)) {
-          this.dropped.inc();
+          this.dropped.inc({ reason: "series_limit" });
           continue;
         }
         series = { labels: labelsOf(namespace, point), last: 0, samples: 0, sum: 0, updatedAt: now };

@@ -95,11 +95,24 @@ describe("CloudWatch series on /metrics", () => {
     series.record("n", [point("a", 1), point("b", 1), point("c", 1), point("c", 1)], 0);
     series.record("n", [point("a", 5)], 1000);
     expect(series.size).toBe(2);
-    expect(await registry.getSingleMetricAsString("cloudwatch_datapoints_dropped_total")).toMatch(/cloudwatch_datapoints_dropped_total 2$/);
+    expect(await registry.getSingleMetricAsString("cloudwatch_datapoints_dropped_total")).toMatch(
+      /cloudwatch_datapoints_dropped_total\{reason="series_limit"\} 2$/,
+    );
     // b has not been written to for longer than the idle window: c takes its place.
     series.record("n", [point("c", 1)], IDLE_SERIES_MS + 500);
     expect(series.size).toBe(2);
     expect(await registry.getSingleMetricAsString("cloudwatch_datapoints_dropped_total")).toMatch(/ 2$/);
+  });
+
+  it("drops a series whose identity is longer than MAX_SERIES_IDENTITY, however much room there is", async () => {
+    const registry = new Registry();
+    const series = new MetricSeries(100, registry);
+    const long = Array.from({ length: 4 }, (_, i): [string, string] => [`d${i}`, "v".repeat(1024)]);
+    series.record("n", [point("big", 1, long), point("small", 1, long.slice(0, 3))], 0);
+    expect(series.size).toBe(1);
+    expect(await registry.getSingleMetricAsString("cloudwatch_datapoints_dropped_total")).toMatch(
+      /cloudwatch_datapoints_dropped_total\{reason="series_too_large"\} 1$/,
+    );
   });
 });
 
@@ -134,7 +147,7 @@ describe("--cloudwatch-max-series", () => {
     await client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: shards(0, 10) }));
     const kept = await scrape(server, "cloudwatch_metric_count", { namespace });
     expect(kept.map((s) => s.value)).toEqual([2, 2, 2]);
-    expect(await scrape(server, "cloudwatch_datapoints_dropped_total")).toEqual([{ labels: "", value: 2 + 7 }]);
+    expect(await scrape(server, "cloudwatch_datapoints_dropped_total")).toEqual([{ labels: '{reason="series_limit"}', value: 2 + 7 }]);
     expect(await scrape(server, "cloudwatch_series")).toEqual([{ labels: "", value: 3 }]);
   });
 });
