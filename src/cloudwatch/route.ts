@@ -71,7 +71,7 @@ export class CloudWatchRoute implements ServiceRoute {
       const input = request.input("PutMetricDataInput") as Partial<PutMetricDataInput>;
       const points = checkPutMetricData(input, now);
       this.series.record(input.Namespace!, points, now);
-      return this.reply(form.success(requestId), requestId, operation);
+      return this.reply(form.success(operation, requestId), requestId, operation);
     } catch (thrown) {
       const error = errorFormOf(thrown, CLOUDWATCH_SHAPE_NAMESPACE);
       const context = { service: SERVICE, operation, form: form.name, error: error.code, status: error.error.statusCode };

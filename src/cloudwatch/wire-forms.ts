@@ -29,7 +29,8 @@ export interface WireAnswer {
 export interface WireForm {
   readonly name: "query" | "json" | "rpcv2-cbor";
   read(call: ApiCall, body: Buffer): WireRequest;
-  success(requestId: string): WireAnswer;
+  /** The answer of an operation without output (PutMetricData). */
+  success(operation: string, requestId: string): WireAnswer;
   error(error: ErrorForm, requestId: string): WireAnswer;
 }
 
@@ -49,10 +50,10 @@ export const queryForm: WireForm = {
       input: (shapeName) => decodeQueryInput(cloudWatchModel, shapeName, params),
     };
   },
-  success(requestId) {
+  success(operation, requestId) {
     const xml =
-      `<PutMetricDataResponse xmlns="${CLOUDWATCH_XML_NAMESPACE}">\n  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n` +
-      `</PutMetricDataResponse>\n`;
+      `<${operation}Response xmlns="${CLOUDWATCH_XML_NAMESPACE}">\n  <ResponseMetadata>\n    <RequestId>${requestId}</RequestId>\n  </ResponseMetadata>\n` +
+      `</${operation}Response>\n`;
     return { statusCode: 200, contentType: "text/xml", body: Buffer.from(xml) };
   },
   error({ code, fault, error, queryStatus }, requestId) {
@@ -65,6 +66,11 @@ export const queryForm: WireForm = {
 
 /** What a query-compatible client reads the query protocol's code from, in the JSON and CBOR forms. */
 const queryErrorHeader = ({ code, fault }: ErrorForm): Record<string, string> => ({ "x-amzn-query-error": `${code};${fault}` });
+
+/** The error body of the JSON and CBOR forms: the shape and its message. */
+function errorBody({ type, error }: ErrorForm): Record<string, string> {
+  return error.message ? { __type: type, message: error.message } : { __type: type };
+}
 
 const json = jsonProtocol(cloudWatchModel, { contentType: "application/x-amz-json-1.0" });
 
@@ -81,9 +87,12 @@ export const jsonForm: WireForm = {
     return { statusCode: 200, contentType: json.contentType, body: Buffer.from("{}") };
   },
   error(form) {
-    const body: Record<string, string> = { __type: form.type };
-    if (form.error.message) body.message = form.error.message;
-    return { statusCode: form.error.statusCode, contentType: json.contentType, body: Buffer.from(JSON.stringify(body)), headers: queryErrorHeader(form) };
+    return {
+      statusCode: form.error.statusCode,
+      contentType: json.contentType,
+      body: Buffer.from(JSON.stringify(errorBody(form))),
+      headers: queryErrorHeader(form),
+    };
   },
 };
 
@@ -116,12 +125,10 @@ export const rpcV2CborForm: WireForm = {
     return { statusCode: 200, contentType: "application/cbor", body: encodeCbor({}), headers: SMITHY_PROTOCOL };
   },
   error(form) {
-    const body: Record<string, string> = { __type: form.type };
-    if (form.error.message) body.message = form.error.message;
     return {
       statusCode: form.error.statusCode,
       contentType: "application/cbor",
-      body: encodeCbor(body),
+      body: encodeCbor(errorBody(form)),
       headers: { ...SMITHY_PROTOCOL, ...queryErrorHeader(form) },
     };
   },
