@@ -110,7 +110,6 @@ export class ShardSubscription extends Readable implements FeedReceiver {
       {
         jetStreamName: storage.layout.jetStreamName(this.stream.name),
         subject: storage.layout.shardSubject(this.stream.name, this.shard.index),
-        allShardsSubject: storage.layout.allShardsSubject(this.stream.name),
         start: this.start,
         maxMessageBytes: this.stream.maxRecordSizeKiB * 1024 + HEADER_ALLOWANCE_BYTES,
         maxIdleMs: subscriptionMs + CONSUMER_IDLE_MARGIN_MS,
@@ -247,9 +246,10 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     if (ending === undefined) return;
     this.endingPosition = ending;
     if (shardEndReached(ending, this.lastReceived, undefined)) return this.endOfShard();
-    this.feed?.pending().then(
-      (pending) => {
-        if (!this.finished && shardEndReached(ending, this.lastReceived, pending)) this.endOfShard();
+    this.feed?.lastRecordPosition().then(
+      (last) => {
+        // Everything of the shard arrived once nothing of it lies past what was received.
+        if (!this.finished && (shardEndReached(ending, this.lastReceived, undefined) || last <= this.lastReceived)) this.endOfShard();
       },
       (error: unknown) => this.ctx.log.warn({ err: error, stream: this.stream.name }, "could not ask JetStream what is left of a closed shard"),
     );
