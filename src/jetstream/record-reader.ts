@@ -32,6 +32,8 @@ export interface ReadResult {
   readonly nextSequence: bigint | undefined;
   /** True when no record of the shard followed the last one returned, as of this read. */
   readonly caughtUp: boolean;
+  /** When JetStream stored the last message this read took (returned or passed over), epoch ms. */
+  readonly lastArrivalMs: number | undefined;
 }
 
 /** How long a read gathers records before it answers with what it has (GetRecords' time budget). */
@@ -208,15 +210,15 @@ class Batch {
   }
 
   result(): ReadResult {
-    let nextSequence: bigint | undefined;
-    let caughtUp = this.endReached;
-    if (this.lastReply !== undefined) {
-      const last = deliveryOf(this.lastReply);
-      nextSequence = last.streamSequence + 1n;
+    if (this.lastReply === undefined) return { records: this.records, nextSequence: undefined, caughtUp: this.endReached, lastArrivalMs: undefined };
+    const last = deliveryOf(this.lastReply);
+    return {
+      records: this.records,
+      nextSequence: last.streamSequence + 1n,
       // Nothing of any shard after the last message taken (unless a record did not fit).
-      caughtUp ||= last.pending === 0 && !this.full;
-    }
-    return { records: this.records, nextSequence, caughtUp };
+      caughtUp: this.endReached || (last.pending === 0 && !this.full),
+      lastArrivalMs: last.timestampMs,
+    };
   }
 
   /** Takes a delivered message; false once the batch is complete (by count, size or the shard's end). */

@@ -64,8 +64,10 @@ export const getRecords = defineOperation("GetRecords", {
       return { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(stream, shard) };
     }
     const next = result.nextSequence === undefined ? position : { kind: "sequence" as const, sequence: result.nextSequence };
-    const last = result.records[result.records.length - 1];
-    const millisBehindLatest = result.caughtUp || !last ? 0 : Math.max(0, ctx.now - last.arrivalMs);
+    // From the last message the read took, returned or passed over: a read that ran out of
+    // time before it found any of the shard's records still says how far behind it is.
+    const arrival = result.lastArrivalMs;
+    const millisBehindLatest = result.caughtUp || arrival === undefined ? 0 : Math.max(0, ctx.now - arrival);
     const bytes = result.records.reduce((sum, record) => sum + record.data.length, 0);
     ctx.traffic.recordsOut(stream.name, shardId(shard), result.records.length, bytes, millisBehindLatest);
     return {
