@@ -1,9 +1,10 @@
 import { runBench } from "./bench-command.js";
 import { runCostCommand } from "./cost-comparison.js";
 import { runFanoutBench } from "./fanout-bench.js";
+import { runLongReplay } from "./long-replay.js";
 import { BENCH_USAGE, UsageError } from "./options.js";
 
-/** `kinesis-nats bench [cost | fanout] ...`: the subcommand, and the usage on a bad flag. */
+/** `kinesis-nats bench [cost | fanout | long-replay] ...`: the subcommand, and the usage on a bad flag. */
 export async function runBenchCommand(argv: readonly string[]): Promise<void> {
   const [first, ...rest] = argv;
   if (first === "--help" || first === "-h" || first === "help") {
@@ -13,6 +14,7 @@ export async function runBenchCommand(argv: readonly string[]): Promise<void> {
   try {
     if (first === "cost") runCostCommand(rest);
     else if (first === "fanout") await runFanoutBench(rest);
+    else if (first === "long-replay") await runLongReplay(rest);
     else await runBench(argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;

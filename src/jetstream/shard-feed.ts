@@ -196,6 +196,10 @@ export class ShardFeed {
     // reached: the pull is used up. Any other 409 means the consumer is gone.
     if (status === 100) return;
     if (status === 408) return this.pullEnded();
+    // nats-server 2.10+ ends a pull that asked for heartbeats with "409 Batch Completed" once
+    // its batch is delivered; the count already renewed it, and this may even come after the
+    // next pull went out: nothing to do.
+    if (status === 409 && description.startsWith("Batch Completed")) return;
     if (status === 409 && description.startsWith("Message Size Exceeds MaxBytes")) {
       // Nothing fit at all: the next record alone is larger than the usual budget.
       if (this.deliveredInPull === 0) this.largePull = true;
