@@ -14,7 +14,7 @@ import { connectKinesis, createStream, deleteStream, type BenchStream } from "./
 import { putRecords } from "./kinesis-runs.js";
 import { partitionKey, RecordMaker } from "./record-stamp.js";
 import { spawnServer, stopServer } from "./server-process.js";
-import { percentile } from "./stats.js";
+import { summarizeLatency } from "./stats.js";
 import { count, formatTable, ms } from "./table.js";
 
 /**
@@ -137,20 +137,20 @@ async function write(kinesis: KinesisClient, stream: BenchStream, options: LongR
 
 function render(title: string, runs: readonly ShardRun[]): string {
   const rows = runs.map((run) => {
-    const sorted = [...run.calls].sort((a, b) => a - b);
+    const calls = summarizeLatency(run.calls);
     return [
       run.shardId,
       count(run.records),
       count(run.calls.length),
       count(run.records / run.seconds),
       Number.isFinite(run.slowestWindowRate) ? count(run.slowestWindowRate) : "—",
-      ms(percentile(sorted, 0.5)),
-      ms(percentile(sorted, 0.99)),
-      ms(sorted.at(-1)),
+      ms(calls?.p50),
+      ms(calls?.p99),
+      ms(calls?.max),
       run.error ? `${run.failures}: ${run.error}` : "0",
     ];
   });
-  const headers = ["shard", "records", "calls", "rec/s", `slowest ${count(WINDOW)}`, "p50 ms", "p99 ms", "slowest ms", "failed calls"];
+  const headers = ["shard", "records", "calls", "rec/s", `slowest ${count(WINDOW)} rec/s`, "p50 ms", "p99 ms", "slowest ms", "failed calls"];
   return `${title}\n${formatTable(headers, rows, new Set([1, 2, 3, 4, 5, 6, 7]))}`;
 }
 
