@@ -37,14 +37,28 @@ async function serve(argv: string[]): Promise<void> {
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 
+/** The tools (kinesis-nats-tools): installed beside the server by `npm install`, left out of a server-only install. */
+async function runTool(verb: string, argv: string[]): Promise<boolean> {
+  let tools: { runTool(verb: string, argv: readonly string[]): Promise<boolean> };
+  try {
+    // A name in a variable: the server is built without the tools (they depend on it, not it on them).
+    const toolsPackage = "kinesis-nats-tools";
+    tools = (await import(toolsPackage)) as typeof tools;
+  } catch (error) {
+    if ((error as { code?: string }).code !== "ERR_MODULE_NOT_FOUND") throw error;
+    console.error(`kinesis-nats ${verb}: the tools are not installed here (a server-only install). Run: npm install --workspaces`);
+    process.exit(2);
+  }
+  return tools.runTool(verb, argv);
+}
+
 async function main(): Promise<void> {
   const [command = "serve", ...rest] = process.argv.slice(2);
   if (command === "serve") return serve(rest);
-  // Loaded on demand: the benchmark pulls in the AWS SDK, which the server does not need.
-  if (command === "bench") return (await import("./bench/bench-cli.js")).runBenchCommand(rest);
-  if (command.startsWith("-")) return serve(process.argv.slice(2));
-  console.error(`usage: kinesis-nats [serve] [options] | kinesis-nats bench [cost | fanout] [options] (kinesis-nats bench --help)\n\n${USAGE}`);
-  process.exit(command === "help" || command === "--help" ? 0 : 2);
+  if (command.startsWith("-") && command !== "--help" && command !== "-h") return serve(process.argv.slice(2));
+  if (command !== "help" && command !== "--help" && command !== "-h" && (await runTool(command, rest))) return;
+  console.error(`usage: kinesis-nats [serve] [options] | kinesis-nats bench [cost | fanout | protocols] [options] (kinesis-nats bench --help)\n\n${USAGE}`);
+  process.exit(command === "help" || command === "--help" || command === "-h" ? 0 : 2);
 }
 
 main().catch((error: unknown) => {

@@ -1,18 +1,20 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { FastifyInstance } from "fastify";
-import { createHttpApp } from "./api/http-app.js";
-import { loadAccessKeys } from "./api/auth/access-keys.js";
-import { RequestGuard } from "./api/auth/request-guard.js";
-import { storedResourcePolicies } from "./api/auth/resource-policies.js";
-import { readTlsCredentials, selfSignedCredentials, type TlsCredentials } from "./api/tls-certificate.js";
-import { KinesisEndpoint } from "./api/kinesis-endpoint.js";
-import { ServiceMetrics } from "./api/metrics.js";
+import { createHttpApp } from "./http/http-app.js";
+import { loadAccessKeys } from "./http/auth/access-keys.js";
+import { Authenticator } from "./http/auth/authenticator.js";
+import { FrontDoor } from "./http/front-door.js";
+import { storedResourcePolicies } from "./kinesis/iam/resource-policies.js";
+import { readTlsCredentials, selfSignedCredentials, type TlsCredentials } from "./http/tls-certificate.js";
+import { kinesisService } from "./kinesis/service.js";
+import { KinesisTrafficMetrics } from "./kinesis/traffic-metrics.js";
+import { ServiceMetrics } from "./http/metrics.js";
 import type { Config } from "./config.js";
 import { startEmbeddedNats, type EmbeddedNats } from "./jetstream/embedded-nats.js";
 import { Engine } from "./jetstream/engine.js";
-import { PageTokenCodec } from "./translate/page-token.js";
-import { ShardIteratorCodec } from "./translate/shard-iterator.js";
+import { PageTokenCodec } from "./kinesis/codecs/page-token.js";
+import { ShardIteratorCodec } from "./kinesis/codecs/shard-iterator.js";
 
 export interface RunningServer {
   /** http://host:port of the Kinesis endpoint. */
@@ -72,22 +74,24 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       ...(config.masterKey && { masterKey: Buffer.from(config.masterKey, "base64") }),
       log,
     });
-    const guard = accessKeys.size > 0 ? new RequestGuard(accessKeys, config, storedResourcePolicies(engine.documents.policies)) : undefined;
-    const metrics = new ServiceMetrics(engine);
-    const endpoint = new KinesisEndpoint(
+    const authenticator = accessKeys.size > 0 ? new Authenticator(accessKeys, config) : undefined;
+    const metrics = new ServiceMetrics({ reconnects: () => engine.reconnects, connected: () => engine.available });
+    const kinesis = kinesisService(
       {
         engine,
         settings: config,
         iterators: new ShardIteratorCodec(engine.tokenKey),
         pageTokens: new PageTokenCodec(engine.tokenKey),
-        traffic: metrics,
+        traffic: new KinesisTrafficMetrics(metrics.registry, engine.catalog),
       },
       log,
-      guard,
+      authenticator,
+      storedResourcePolicies(engine.documents.policies),
     );
+    const frontDoor = new FrontDoor([kinesis], kinesis);
     const httpOptions = { requestTimeoutMs: config.requestTimeoutMs, metrics, ready: () => engine.ready() };
-    const app = createHttpApp(endpoint, log, httpOptions);
-    const tlsApp = tls ? createHttpApp(endpoint, log, { ...httpOptions, tls }) : undefined;
+    const app = createHttpApp(frontDoor, log, httpOptions);
+    const tlsApp = tls ? createHttpApp(frontDoor, log, { ...httpOptions, tls }) : undefined;
     let url: string;
     let tlsUrl: string | undefined;
     try {
@@ -101,7 +105,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     log.info({ url, tlsUrl, nats: natsUrl, namespace: config.namespace, storage: config.memory ? "memory" : "file" }, "Kinesis endpoint ready");
     if (tls) log.info({ cert: tls.certPath }, "TLS clients must trust this certificate");
-    if (guard) log.info({ accessKeys: accessKeys.size }, "SigV4 signatures are checked");
+    if (authenticator) log.info({ accessKeys: accessKeys.size }, "SigV4 signatures are checked");
     else log.info("no access keys configured: any credentials are accepted");
     return {
       url,

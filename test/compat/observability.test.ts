@@ -40,9 +40,11 @@ describe("health and metrics", () => {
     await service.kinesis.send(new GetRecordsCommand({ ShardIterator }));
     await service.kinesis.send(new DescribeStreamCommand({ StreamName: "missing" })).catch(() => undefined);
     const text = await metrics();
-    expect(sample(text, "kinesis_requests_total", { operation: "PutRecords", outcome: "ok" })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, "kinesis_requests_total", { operation: "DescribeStream", outcome: "ResourceNotFoundException" })).toBeGreaterThanOrEqual(1);
-    expect(sample(text, "kinesis_request_duration_seconds_count", { operation: "GetRecords" })).toBeGreaterThanOrEqual(1);
+    expect(sample(text, "api_requests_total", { service: "kinesis", operation: "PutRecords", outcome: "ok" })).toBeGreaterThanOrEqual(1);
+    expect(
+      sample(text, "api_requests_total", { service: "kinesis", operation: "DescribeStream", outcome: "ResourceNotFoundException" }),
+    ).toBeGreaterThanOrEqual(1);
+    expect(sample(text, "api_request_duration_seconds_count", { service: "kinesis", operation: "GetRecords" })).toBeGreaterThanOrEqual(1);
     expect(sample(text, "kinesis_stream_records_total", { stream, direction: "in" })).toBe(7);
     expect(sample(text, "kinesis_stream_bytes_total", { stream, direction: "in" })).toBe(700);
     expect(sample(text, "kinesis_stream_records_total", { stream, direction: "out" })).toBe(7);

@@ -5,13 +5,14 @@ import {
   GetShardIteratorCommand,
   KinesisClient,
   ListShardsCommand,
+  ListStreamsCommand,
   PutRecordCommand,
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { sdkClient, startTestServer, uniqueNamespace, uniqueStreamName } from "../support/server.js";
-import { iteratorCodecOf } from "../support/tokens.js";
+import { iteratorCodecOf, pageTokenCodecOf } from "../support/tokens.js";
 import { inject } from "vitest";
 
 let server: RunningServer;
@@ -216,6 +217,24 @@ describe("errors a client sees, through @aws-sdk/client-kinesis", () => {
       "NextToken and ShardFilter cannot be provided together.",
     );
     await rejects(kinesis.send(new ListShardsCommand({ NextToken: "bm90LWEtdG9rZW4" })), "InvalidArgumentException", "Invalid NextToken.");
+  });
+
+  it("a NextToken serves only the operation that issued it, and expires after five minutes, ListStreams' too", async () => {
+    await kinesis.send(new CreateStreamCommand({ StreamName: uniqueStreamName(), ShardCount: 1 }));
+    const streams = await kinesis.send(new ListStreamsCommand({ Limit: 1 }));
+    const shards = await kinesis.send(new ListShardsCommand({ StreamName: stream, MaxResults: 1 }));
+    expect(streams.NextToken).toBeDefined();
+    await rejects(kinesis.send(new ListShardsCommand({ NextToken: streams.NextToken })), "InvalidArgumentException", "Invalid NextToken.");
+    await rejects(kinesis.send(new ListStreamsCommand({ NextToken: shards.NextToken })), "InvalidArgumentException", "Invalid NextToken.");
+    const codec = await pageTokenCodecOf(inject("natsUrl"), namespace);
+    const old = codec.encode("ListStreams", { after: stream }, Date.now() - 301_000);
+    await rejects(
+      kinesis.send(new ListStreamsCommand({ NextToken: old })),
+      "ExpiredNextTokenException",
+      /^The NextToken expired: it was issued 30\d{4} ms ago/,
+    );
+    const fresh = codec.encode("ListStreams", { after: "" }, Date.now());
+    expect((await kinesis.send(new ListStreamsCommand({ NextToken: fresh }))).StreamNames).toContain(stream);
   });
 
   it("StreamARN works wherever StreamName does", async () => {

@@ -1,7 +1,7 @@
 import { decode as decodeCbor, encode as encodeCbor } from "cbor-x";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { operations as model, shapes } from "../../src/translate/generated/model.js";
+import { operations as model, shapes } from "../../src/kinesis/generated/model.js";
 import type { RunningServer } from "../../src/server.js";
 import { startTestServer } from "../support/server.js";
 

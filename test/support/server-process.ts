@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { readyLine } from "../../src/bench/server-process.js";
+import { readyLine } from "../../tools/src/server-process.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 

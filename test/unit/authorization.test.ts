@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import type { AccessKey } from "../../src/api/auth/access-keys.js";
-import { loadAccessKeys } from "../../src/api/auth/access-keys.js";
-import { authorize, identityAllows, type Principal, type ResourcePolicyHook } from "../../src/api/auth/authorization.js";
-import type { AccessTarget } from "../../src/translate/access-target.js";
-import type { RequestContext } from "../../src/translate/context.js";
+import type { AccessKey } from "../../src/http/auth/access-keys.js";
+import { loadAccessKeys } from "../../src/http/auth/access-keys.js";
+import type { Principal } from "../../src/http/auth/authenticator.js";
+import { authorize, identityAllows, type ResourcePolicyHook } from "../../src/kinesis/iam/authorization.js";
+import type { AccessTarget } from "../../src/kinesis/iam/access-target.js";
+import type { RequestContext } from "../../src/kinesis/context.js";
 
 const key = (extra: Partial<AccessKey> = {}): AccessKey => ({ accessKeyId: "AKID", secretAccessKey: "s", user: "u", access: "read-write", ...extra });
 const target = (streamName: string | undefined, readOnly: boolean, action = "kinesis:PutRecord"): AccessTarget => ({

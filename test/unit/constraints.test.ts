@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { checkConstraints } from "../../src/translate/constraints.js";
+import { checkConstraints } from "../../src/http/protocols/constraints.js";
+import { kinesisModel } from "../../src/kinesis/model.js";
 
 const message = (shape: string, input: Record<string, unknown>): string | undefined => {
   try {
-    checkConstraints(shape, input);
+    checkConstraints(kinesisModel, shape, input);
     return undefined;
   } catch (error) {
     return (error as Error).message;
@@ -39,7 +40,9 @@ describe("model constraints in the service's words", () => {
 
   it("take the record size limit of the stream when given one", () => {
     expect(message("PutRecordInput", { StreamName: "s", PartitionKey: "k", Data: Buffer.alloc(2 * 1024 * 1024) })).toBeUndefined();
-    expect(() => checkConstraints("PutRecordInput", { StreamName: "s", PartitionKey: "k", Data: Buffer.alloc(1025) }, { maxDataBytes: 1024 })).toThrow(
+    expect(() =>
+      checkConstraints(kinesisModel, "PutRecordInput", { StreamName: "s", PartitionKey: "k", Data: Buffer.alloc(1025) }, { maxBlobBytes: 1024 }),
+    ).toThrow(
       "Value 'java.nio.HeapByteBuffer[pos=0 lim=1025 cap=1025]' at 'data' failed to satisfy constraint: Member must have length less than or equal to 1024",
     );
   });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { effectiveConsumerStatus, type ConsumerMetadata } from "../../src/jetstream/consumer-metadata.js";
 import type { StreamMetadata } from "../../src/jetstream/stream-metadata.js";
-import { consumerArnOf, consumerTargetOf } from "../../src/translate/consumer-ref.js";
-import type { ServiceSettings } from "../../src/translate/context.js";
+import { consumerArnOf, consumerTargetOf } from "../../src/kinesis/resources/consumer-ref.js";
+import type { ServiceSettings } from "../../src/kinesis/context.js";
 
 const stream = { name: "orders.v1", createdAt: 1_000, status: "CREATING", statusUntil: 2_000 } as StreamMetadata;
 const consumer: ConsumerMetadata = {

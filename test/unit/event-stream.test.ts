@@ -1,9 +1,9 @@
 import { Readable } from "node:stream";
 import { EventStreamCodec } from "@smithy/eventstream-codec";
 import { describe, expect, it } from "vitest";
-import { eventStreamFrames, eventStreamMemberOf } from "../../src/api/event-stream.js";
-import { jsonProtocol } from "../../src/api/protocols/json.js";
-import type { WireProtocol } from "../../src/api/protocols/protocol.js";
+import { eventStreamFrames } from "../../src/http/event-stream.js";
+import { kinesisJson as jsonProtocol, kinesisModel } from "../../src/kinesis/model.js";
+import type { WireProtocol } from "../../src/http/protocols/protocol.js";
 
 const codec = new EventStreamCodec(
   (bytes) => Buffer.from(bytes).toString("utf8"),
@@ -35,14 +35,14 @@ const event = {
 
 describe("event-stream responses", () => {
   it("find the event stream member of an output shape from the model", () => {
-    expect(eventStreamMemberOf("SubscribeToShardOutput")).toBe("EventStream");
-    expect(eventStreamMemberOf("GetRecordsOutput")).toBeUndefined();
-    expect(eventStreamMemberOf(null)).toBeUndefined();
+    expect(kinesisModel.eventStreamMemberOf("SubscribeToShardOutput")).toBe("EventStream");
+    expect(kinesisModel.eventStreamMemberOf("GetRecordsOutput")).toBeUndefined();
+    expect(kinesisModel.eventStreamMemberOf(null)).toBeUndefined();
   });
 
   it("start with initial-response, then frame each event and each error member as the model says", async () => {
     const events = Readable.from([event, { ResourceInUseException: { message: "taken" } }]);
-    const frames = await decodeAll(eventStreamFrames(jsonProtocol, "SubscribeToShardOutput", { EventStream: events }, "EventStream"));
+    const frames = await decodeAll(eventStreamFrames(kinesisModel, jsonProtocol, "SubscribeToShardOutput", { EventStream: events }, "EventStream"));
     expect(frames).toEqual([
       { headers: { ":message-type": "event", ":event-type": "initial-response", ":content-type": "application/json" }, payload: "{}" },
       {
@@ -60,7 +60,7 @@ describe("event-stream responses", () => {
   it("encode payloads with the request's protocol, whichever it is", async () => {
     // A stand-in for the CBOR protocol: whatever its encodeOutput makes is what goes out.
     const cbor: WireProtocol = { ...jsonProtocol, contentType: "application/x-amz-cbor-1.1", encodeOutput: (shape) => Buffer.from(`<${shape}>`) };
-    const frames = await decodeAll(eventStreamFrames(cbor, "SubscribeToShardOutput", { EventStream: Readable.from([event]) }, "EventStream"));
+    const frames = await decodeAll(eventStreamFrames(kinesisModel, cbor, "SubscribeToShardOutput", { EventStream: Readable.from([event]) }, "EventStream"));
     expect(frames.map((f) => [f.headers[":content-type"], f.payload])).toEqual([
       ["application/cbor", "<SubscribeToShardOutput>"],
       ["application/cbor", "<SubscribeToShardEvent>"],
@@ -82,7 +82,7 @@ describe("event-stream responses", () => {
         callback(error);
       },
     });
-    const frames = eventStreamFrames(jsonProtocol, "SubscribeToShardOutput", { EventStream: events }, "EventStream");
+    const frames = eventStreamFrames(kinesisModel, jsonProtocol, "SubscribeToShardOutput", { EventStream: events }, "EventStream");
     await new Promise((r) => setTimeout(r, 50));
     // Nobody reads the frames: the source is asked for no more than a couple of events.
     expect(produced).toBeLessThanOrEqual(3);

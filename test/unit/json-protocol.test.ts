@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { jsonProtocol } from "../../src/api/protocols/json.js";
+import { kinesisJson as jsonProtocol } from "../../src/kinesis/model.js";
 
 /** What an AWS JSON 1.1 client reads back from an answer the server wrote. */
 function roundTrip(shapeName: string, output: unknown): unknown {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { decodeSequenceNumber, encodeSequenceNumber, type SequenceNumberParts } from "../../src/translate/sequence-number.js";
+import { decodeSequenceNumber, encodeSequenceNumber, type SequenceNumberParts } from "../../src/kinesis/codecs/sequence-number.js";
 
 const parts = fc.record({
   shardCreatedAtSeconds: fc.integer({ min: 1_300_000_000, max: 4_000_000_000 }),

@@ -1,7 +1,7 @@
 import { randomBytes } from "node:crypto";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ShardIteratorCodec, type ShardIterator } from "../../src/translate/shard-iterator.js";
+import { ShardIteratorCodec, type ShardIterator } from "../../src/kinesis/codecs/shard-iterator.js";
 
 const iterators = fc.record({
   streamName: fc.stringMatching(/^[a-zA-Z0-9_.-]{1,128}$/),

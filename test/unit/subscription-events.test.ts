@@ -3,7 +3,8 @@ import fc from "fast-check";
 import type { StoredRecord } from "../../src/jetstream/record-format.js";
 import type { StreamMetadata } from "../../src/jetstream/stream-metadata.js";
 import type { Shard } from "../../src/shards/shard.js";
-import { childShardsOf, encodedRecordBytes, EventBatch, MAX_EVENT_BYTES, shardEndReached } from "../../src/translate/subscription-events.js";
+import { childShardsOf } from "../../src/kinesis/resources/shard-view.js";
+import { encodedRecordBytes, EventBatch, MAX_EVENT_BYTES, shardEndReached } from "../../src/kinesis/subscriptions/subscription-events.js";
 
 const MIDDLE = 2n ** 127n;
 const TOP = 2n ** 128n - 1n;

@@ -1,0 +1,92 @@
+import { SerializationException } from "../errors.js";
+import { decodeWireInput, type ScalarReader } from "./input-decoder.js";
+import type { ServiceModel } from "./service-model.js";
+
+/**
+ * Turns a parsed JSON body into the operation's input: blobs decoded from base64, timestamps
+ * (epoch seconds) into Dates, unknown members and nulls dropped. A value of the wrong JSON type
+ * fails the whole request with the SerializationException text the real service gives.
+ */
+export function decodeJsonInput(model: ServiceModel, shapeName: string, body: unknown): Record<string, unknown> {
+  return decodeWireInput(model, shapeName, body, jsonScalars);
+}
+
+export const NUMBER_CLASS = "class com.amazon.coral.value.json.numbers.TruncatingBigNumber";
+
+/** The Java class the service names when a JSON scalar has the wrong type. */
+export function javaClassOf(value: unknown): string {
+  if (typeof value === "boolean") return "class java.lang.Boolean";
+  if (typeof value === "number") return NUMBER_CLASS;
+  return "class java.lang.String";
+}
+
+const jsonScalars: ScalarReader = {
+  string(value) {
+    if (typeof value !== "string") throw new SerializationException(`${javaClassOf(value)} can not be converted to an String`);
+    return value;
+  },
+  integer: decodeInteger,
+  boolean: decodeBoolean,
+  blob(value) {
+    if (typeof value !== "string") throw new SerializationException(`${javaClassOf(value)} can not be converted to a Blob`);
+    return decodeBase64(value);
+  },
+  timestamp(value) {
+    if (typeof value !== "number") throw new SerializationException(`${javaClassOf(value)} can not be converted to milliseconds since epoch`);
+    return new Date(Math.round(value * 1000));
+  },
+};
+
+export function decodeInteger(value: unknown, javaType: "Integer" | "Long"): number {
+  if (typeof value !== "number") throw new SerializationException(`${javaClassOf(value)} can not be converted to an ${javaType}`);
+  // The service truncates fractions and clamps to the Java type's range rather than refusing.
+  const truncated = Math.trunc(value);
+  if (javaType === "Integer") return Math.max(-2147483648, Math.min(2147483647, truncated));
+  return truncated;
+}
+
+export function decodeBoolean(value: unknown): boolean {
+  if (typeof value === "boolean") return value;
+  if (typeof value === "number") throw new SerializationException(`${NUMBER_CLASS} can not be converted to an Boolean`);
+  const text = String(value).toLowerCase();
+  if (text === "true" || text === "false") return text === "true";
+  throw new SerializationException(`'${String(value).toUpperCase()}' can not be converted to an Boolean`);
+}
+
+const BASE64_CHAR = /[A-Za-z0-9+/]/;
+const BASE64_INDEX = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/**
+ * Strict base64, as the service decodes it. Node's decoder silently skips bad characters and
+ * accepts base64url, so check cheaply first (length, the two url characters, the decoded size)
+ * and only scan character by character to word the error.
+ */
+export function decodeBase64(text: string): Buffer {
+  if (text.length % 4 !== 0) {
+    throw new SerializationException(
+      `'${text}' can not be converted to a Blob: Base64 encoded length is expected a multiple of 4 bytes but found: ${text.length}`,
+    );
+  }
+  const padding = text.endsWith("==") ? 2 : text.endsWith("=") ? 1 : 0;
+  const bytes = Buffer.from(text, "base64");
+  const clean = text.indexOf("-") === -1 && text.indexOf("_") === -1 && bytes.length === (text.length / 4) * 3 - padding;
+  if (!clean)
+    throw new SerializationException(`'${text}' can not be converted to a Blob: Invalid Base64 character: '${firstInvalidBase64Char(text, padding)}'`);
+  if (padding > 0) {
+    // The bits after the last full byte must be zero, or the text has two spellings.
+    const last = BASE64_INDEX.indexOf(text.charAt(text.length - padding - 1));
+    if ((last & (padding === 1 ? 0b11 : 0b1111)) !== 0) {
+      throw new SerializationException(`'${text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected`);
+    }
+  }
+  return bytes;
+}
+
+function firstInvalidBase64Char(text: string, padding: number): string {
+  const body = text.length - padding;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charAt(i);
+    if (i < body ? !BASE64_CHAR.test(c) : c !== "=") return c;
+  }
+  return "=";
+}

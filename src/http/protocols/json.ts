@@ -1,0 +1,183 @@
+import { SerializationException, type AwsError } from "../errors.js";
+import type { ServiceModel } from "./service-model.js";
+import { decodeJsonInput } from "./json-input.js";
+import type { WireProtocol } from "./protocol.js";
+
+const EMPTY = Buffer.alloc(0);
+
+// Printable ASCII but the quote and the backslash: such a string is its own JSON, in quotes.
+const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+const NON_ASCII = /[^\x00-\x7f]/;
+const FIRST_CHUNK_BYTES = 16 * 1024;
+const PENDING_ASCII_CHARS = 64 * 1024;
+
+/**
+ * Bytes written into buffers that double in size, joined once at the end. ASCII (base64,
+ * digits, names) gathers in a string first, since V8 joins strings far more cheaply than a
+ * Buffer takes a write, and goes in as a plain copy rather than UTF-8 encoding. GetRecords
+ * answers are up to ~14 MB of this, so it matters.
+ */
+class ByteSink {
+  private readonly chunks: Buffer[] = [];
+  private chunk = Buffer.allocUnsafe(FIRST_CHUNK_BYTES);
+  private used = 0;
+  private total = 0;
+  private pendingAscii = "";
+
+  ascii(text: string): void {
+    this.pendingAscii += text;
+    if (this.pendingAscii.length >= PENDING_ASCII_CHARS) this.flush();
+  }
+
+  utf8(text: string): void {
+    this.flush();
+    this.write(text, Buffer.byteLength(text, "utf8"), "utf8");
+  }
+
+  bytes(): Buffer {
+    this.flush();
+    const last = this.chunk.subarray(0, this.used);
+    return this.chunks.length === 0 ? last : Buffer.concat([...this.chunks, last], this.total + this.used);
+  }
+
+  private flush(): void {
+    if (this.pendingAscii.length === 0) return;
+    this.write(this.pendingAscii, this.pendingAscii.length, "latin1");
+    this.pendingAscii = "";
+  }
+
+  private write(text: string, bytes: number, encoding: "latin1" | "utf8"): void {
+    if (this.used + bytes > this.chunk.length) {
+      this.chunks.push(this.chunk.subarray(0, this.used));
+      this.total += this.used;
+      this.chunk = Buffer.allocUnsafe(Math.max(bytes, this.total));
+      this.used = 0;
+    }
+    this.used += this.chunk.write(text, this.used, encoding);
+  }
+}
+
+/** Writes an output value as JSON, led by its shape: blobs as base64, timestamps as epoch seconds. */
+class JsonWriter {
+  private readonly sink = new ByteSink();
+
+  constructor(private readonly model: ServiceModel) {}
+
+  bytes(): Buffer {
+    return this.sink.bytes();
+  }
+
+  private raw(text: string): void {
+    this.sink.ascii(text);
+  }
+
+  private text(value: string): void {
+    if (PLAIN_TEXT.test(value)) {
+      this.sink.ascii(`"${value}"`);
+      return;
+    }
+    const quoted = JSON.stringify(value);
+    if (NON_ASCII.test(quoted)) this.sink.utf8(quoted);
+    else this.sink.ascii(quoted);
+  }
+
+  value(shapeName: string, value: unknown): void {
+    const shape = this.model.shape(shapeName);
+    switch (shape.type) {
+      case "structure": {
+        let separator = "{";
+        for (const member of this.model.members(shape)) {
+          const memberValue = (value as Record<string, unknown>)[member.name];
+          if (memberValue === undefined) continue;
+          this.raw(`${separator}"${member.name}":`);
+          this.value(member.shapeName, memberValue);
+          separator = ",";
+        }
+        this.raw(separator === "{" ? "{}" : "}");
+        return;
+      }
+      case "list": {
+        const items = value as unknown[];
+        this.raw("[");
+        items.forEach((item, i) => {
+          if (i > 0) this.raw(",");
+          this.value(shape.member!, item);
+        });
+        this.raw("]");
+        return;
+      }
+      case "map": {
+        let separator = "{";
+        for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+          this.raw(separator);
+          this.text(key);
+          this.raw(":");
+          this.value(shape.value!, item);
+          separator = ",";
+        }
+        this.raw(separator === "{" ? "{}" : "}");
+        return;
+      }
+      case "blob": {
+        const bytes = value as Uint8Array;
+        this.raw('"');
+        this.raw(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"));
+        this.raw('"');
+        return;
+      }
+      case "timestamp":
+        this.raw(String((value as Date).getTime() / 1000));
+        return;
+      case "string":
+        this.text(value as string);
+        return;
+      default:
+        this.raw(String(value));
+    }
+  }
+}
+
+/** How a JSON service names its errors: Kinesis (JSON 1.1) by the bare type, DynamoDB (JSON 1.0) with its namespace. */
+export interface JsonProtocolOptions {
+  readonly contentType: "application/x-amz-json-1.1" | "application/x-amz-json-1.0";
+  /** The `__type` written for an error; the bare type by default. */
+  readonly errorType?: (error: AwsError) => string;
+}
+
+/** AWS JSON (1.1 for Kinesis: botocore, the CLI and the JavaScript SDK; 1.0 for DynamoDB), led by a service's model. */
+export function jsonProtocol(model: ServiceModel, options: JsonProtocolOptions): WireProtocol {
+  const errorType = options.errorType ?? ((error: AwsError) => error.type);
+  return {
+    contentType: options.contentType,
+
+    parseBody(body) {
+      if (body.length === 0) return undefined;
+      let value: unknown;
+      try {
+        value = JSON.parse(body.toString("utf8"));
+      } catch {
+        throw new SerializationException("");
+      }
+      if (typeof value !== "object" || value === null || Array.isArray(value)) throw new SerializationException("");
+      return value;
+    },
+
+    decodeInput(shapeName, body) {
+      return decodeJsonInput(model, shapeName, body);
+    },
+
+    encodeOutput(shapeName, output) {
+      if (shapeName === null) return EMPTY;
+      const writer = new JsonWriter(model);
+      writer.value(shapeName, output);
+      return writer.bytes();
+    },
+
+    encodeError(error) {
+      // Server faults carry no message; SerializationException spells its key "Message".
+      const body: Record<string, string> = { __type: errorType(error) };
+      if (error.message && error.statusCode !== 500) body[error instanceof SerializationException ? "Message" : "message"] = error.message;
+      return Buffer.from(JSON.stringify(body));
+    },
+  };
+}

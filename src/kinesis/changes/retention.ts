@@ -1,0 +1,41 @@
+import type { RequestContext } from "../context.js";
+import { InvalidArgumentException } from "../errors.js";
+import { updateActiveStream } from "./stream-update.js";
+
+const MIN_HOURS = 24;
+const MAX_HOURS = 8760;
+
+/**
+ * Changes how long a stream keeps records: the metadata first, then the JetStream stream's
+ * max_age, so JetStream itself drops what is older. `direction` is the operation's: a change
+ * the other way is refused with the service's advice to call the other operation.
+ */
+export async function changeRetention(ctx: RequestContext, name: string, hours: number, direction: "increase" | "decrease"): Promise<void> {
+  if (hours < MIN_HOURS) {
+    throw new InvalidArgumentException(`Minimum allowed retention period is ${MIN_HOURS} hours. Requested retention period (${hours} hours) is too short.`);
+  }
+  if (hours > MAX_HOURS) {
+    throw new InvalidArgumentException(`Maximum allowed retention period is ${MAX_HOURS} hours. Requested retention period (${hours} hours) is too long.`);
+  }
+  const updated = await updateActiveStream(
+    ctx,
+    name,
+    (stream) => {
+      const current = stream.retentionHours;
+      const requested = `Requested retention period (${hours} hours) for stream ${name}`;
+      if (direction === "increase" && hours < current) {
+        throw new InvalidArgumentException(
+          `${requested} can not be shorter than existing retention period (${current} hours). Use DecreaseRetentionPeriod API.`,
+        );
+      }
+      if (direction === "decrease" && hours > current) {
+        throw new InvalidArgumentException(
+          `${requested} can not be longer than existing retention period (${current} hours). Use IncreaseRetentionPeriod API.`,
+        );
+      }
+      return { ...stream, retentionHours: hours };
+    },
+    { updating: true },
+  );
+  await ctx.engine.storage.reconfigure(updated);
+}

@@ -1,0 +1,25 @@
+import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
+import type { RequestContext } from "../context.js";
+import { requireActive } from "./reshard.js";
+import { findStream, streamNotFound } from "../resources/stream-ref.js";
+
+/**
+ * Changes an ACTIVE stream's metadata with compare-and-set; `change` sees the latest stored
+ * copy and may throw a Kinesis error to refuse. With `updating`, the stream shows UPDATING for
+ * the configured time, as the service does for changes that take effect over a while.
+ */
+export async function updateActiveStream(
+  ctx: RequestContext,
+  name: string,
+  change: (stream: StreamMetadata) => StreamMetadata,
+  options: { updating: boolean },
+): Promise<StreamMetadata> {
+  const current = await findStream(ctx, name);
+  requireActive(ctx, current);
+  return ctx.engine.catalog.update(name, (latest) => {
+    if (latest.createdAt !== current.createdAt) throw streamNotFound(ctx.settings, name);
+    requireActive(ctx, latest);
+    const next = change(latest);
+    return options.updating ? { ...next, status: "UPDATING", statusUntil: ctx.now + ctx.settings.updateStreamMs } : next;
+  });
+}

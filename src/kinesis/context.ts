@@ -1,0 +1,42 @@
+import type { Logger } from "pino";
+import type { Engine } from "../jetstream/engine.js";
+import type { ShardIteratorCodec } from "./codecs/shard-iterator.js";
+import type { PageTokenCodec } from "./codecs/page-token.js";
+
+/** How this server presents itself as a Kinesis region and account, and its limits. */
+export interface ServiceSettings {
+  readonly region: string;
+  readonly accountId: string;
+  /** How long streams stay CREATING, DELETING and UPDATING (ms). */
+  readonly createStreamMs: number;
+  readonly deleteStreamMs: number;
+  readonly updateStreamMs: number;
+  /** Open shards allowed across all streams of the account. */
+  readonly shardLimit: number;
+  /** How long registered consumers stay CREATING and DELETING (ms). */
+  readonly registerConsumerMs: number;
+  readonly deregisterConsumerMs: number;
+  /** How long a SubscribeToShard stream lasts, and the longest it stays silent (ms). */
+  readonly subscriptionMs: number;
+  readonly subscriptionHeartbeatMs: number;
+}
+
+/** Where operations report the records they move, for the metrics. */
+export interface ShardTraffic {
+  recordsIn(stream: string, shardId: string, records: number, bytes: number): void;
+  recordsOut(stream: string, shardId: string, records: number, bytes: number, iteratorAgeMs: number): void;
+}
+
+/** What an operation handler gets besides its input. */
+export interface RequestContext {
+  readonly engine: Engine;
+  readonly settings: ServiceSettings;
+  readonly iterators: ShardIteratorCodec;
+  readonly pageTokens: PageTokenCodec;
+  readonly traffic: ShardTraffic;
+  readonly log: Logger;
+  /** Epoch ms at which the request arrived: one clock reading per request. */
+  readonly now: number;
+  /** The SDK's `amz-sdk-invocation-id`: the same on every retry of one call. */
+  readonly invocationId?: string;
+}

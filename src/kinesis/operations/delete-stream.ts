@@ -1,0 +1,24 @@
+import { registeredConsumers } from "../resources/consumer-ref.js";
+import { ResourceInUseException } from "../errors.js";
+import { defineOperation } from "../operation.js";
+import { findStream, statusOf, streamArnOf, streamNameOf, streamNotFound } from "../resources/stream-ref.js";
+
+export const deleteStream = defineOperation("DeleteStream", {
+  async handler(input, ctx) {
+    const name = streamNameOf(input, ctx.settings);
+    const stream = await findStream(ctx, name);
+    if (statusOf(stream, ctx.now) === "DELETING") throw streamNotFound(ctx.settings, name);
+    // With EnforceConsumerDeletion the consumers go with the stream (their status follows it).
+    if (!input.EnforceConsumerDeletion && registeredConsumers(ctx, stream).length > 0) {
+      throw new ResourceInUseException(
+        `DeleteStream can't delete ${streamArnOf(ctx.settings, name)} because there are consumers associated with this data stream. To delete ${name} anyway, set the EnforceConsumerDeletion parameter to true to force the deletion of all the consumers that are associated with it.`,
+      );
+    }
+    // Marked DELETING first, so that no instance writes to it while the storage goes.
+    await ctx.engine.catalog.update(name, (latest) => {
+      if (latest.createdAt !== stream.createdAt || statusOf(latest, ctx.now) === "DELETING") throw streamNotFound(ctx.settings, name);
+      return { ...latest, status: "DELETING", statusUntil: ctx.now + ctx.settings.deleteStreamMs };
+    });
+    await ctx.engine.storage.delete(name);
+  },
+});

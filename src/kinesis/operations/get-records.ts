@@ -1,0 +1,65 @@
+import type { RequestContext } from "../context.js";
+import { ExpiredIteratorException, InvalidArgumentException } from "../errors.js";
+import { javaDateString } from "../codecs/java-date.js";
+import { defineOperation } from "../operation.js";
+import type { ShardIterator } from "../codecs/shard-iterator.js";
+import { findReadableShard } from "../resources/shard-ref.js";
+import { toWireRecords } from "../resources/record-view.js";
+import { childShardsOf } from "../resources/shard-view.js";
+import { isEnded, isOpen, shardId } from "../../shards/shard.js";
+import { streamNameOf } from "../resources/stream-ref.js";
+
+const ITERATOR_LIFETIME_MS = 300_000;
+/** GetRecords returns at most this much data per call. */
+const MAX_RESPONSE_DATA_BYTES = 10 * 1024 * 1024;
+const DEFAULT_LIMIT = 10_000;
+
+function decodeIterator(text: string, ctx: RequestContext): ShardIterator {
+  // The service accepts an iterator still wrapped in the quotes of a JSON string.
+  const unquoted = text.length > 1 && text.startsWith('"') && text.endsWith('"') ? text.slice(1, -1) : text;
+  const iterator = ctx.iterators.decode(unquoted);
+  if (!iterator) throw new InvalidArgumentException("Invalid ShardIterator.");
+  if (ctx.now - iterator.issuedAt > ITERATOR_LIFETIME_MS) {
+    throw new ExpiredIteratorException(
+      `Iterator expired. The iterator was created at time ${javaDateString(iterator.issuedAt)} while right now it is ${javaDateString(ctx.now)} which is further in the future than the tolerated delay of ${ITERATOR_LIFETIME_MS} milliseconds.`,
+    );
+  }
+  return iterator;
+}
+
+export const getRecords = defineOperation("GetRecords", {
+  async handler(input, ctx) {
+    const iterator = decodeIterator(input.ShardIterator, ctx);
+    if (input.StreamARN !== undefined && streamNameOf({ StreamARN: input.StreamARN }, ctx.settings) !== iterator.streamName) {
+      throw new InvalidArgumentException(`The ShardIterator was not issued for stream ${input.StreamARN}.`);
+    }
+    const { stream, shard } = await findReadableShard(ctx, iterator.streamName, iterator.shardIndex, iterator.streamCreatedAt);
+    const { storage } = ctx.engine;
+    const position = iterator.position;
+    const result = await ctx.engine.reader.read({
+      jetStreamName: storage.layout.jetStreamName(stream.name),
+      subject: storage.layout.shardSubject(stream.name, shard.index),
+      start: position,
+      limit: input.Limit ?? DEFAULT_LIMIT,
+      maxDataBytes: MAX_RESPONSE_DATA_BYTES,
+      ...(!isOpen(shard) && { closed: { firstPosition: shard.startingPosition, lastPosition: shard.endingPosition } }),
+    });
+    // A closed shard read to its end answers its children instead of a next iterator: the
+    // shape KCL waits for (either a NextShardIterator, or ChildShards and none).
+    if (isEnded(shard) && result.caughtUp && result.records.length === 0) {
+      return { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(stream, shard.index) };
+    }
+    const next = result.nextSequence === undefined ? position : { kind: "sequence" as const, sequence: result.nextSequence };
+    // From the last message the read took, returned or passed over: a read that ran out of
+    // time before it found any of the shard's records still says how far behind it is.
+    const arrival = result.lastArrivalMs;
+    const millisBehindLatest = result.caughtUp || arrival === undefined ? 0 : Math.max(0, ctx.now - arrival);
+    const bytes = result.records.reduce((sum, record) => sum + record.data.length, 0);
+    ctx.traffic.recordsOut(stream.name, shardId(shard), result.records.length, bytes, millisBehindLatest);
+    return {
+      Records: toWireRecords(shard, result.records),
+      NextShardIterator: ctx.iterators.encode({ ...iterator, position: next, issuedAt: ctx.now }),
+      MillisBehindLatest: millisBehindLatest,
+    };
+  },
+});

@@ -1,0 +1,21 @@
+import { shardIndexOfArgument } from "../../shards/shard-id.js";
+import { ResourceNotFoundException } from "../errors.js";
+import { defineOperation } from "../operation.js";
+import { findReadableShard } from "../resources/shard-ref.js";
+import { streamNameOf } from "../resources/stream-ref.js";
+
+import { positionOf } from "../resources/start-position.js";
+
+export const getShardIterator = defineOperation("GetShardIterator", {
+  async handler(input, ctx) {
+    const streamName = streamNameOf(input, ctx.settings);
+    const shardIndex = shardIndexOfArgument(input.ShardId);
+    if (shardIndex === undefined) {
+      throw new ResourceNotFoundException(`Could not find shard ${input.ShardId} in stream ${streamName} under account ${ctx.settings.accountId}.`);
+    }
+    const { stream, shard } = await findReadableShard(ctx, streamName, shardIndex);
+    const position = await positionOf(input, streamName, shard, ctx);
+    const ShardIterator = ctx.iterators.encode({ streamName, streamCreatedAt: stream.createdAt, shardIndex, position, issuedAt: ctx.now });
+    return { ShardIterator };
+  },
+});

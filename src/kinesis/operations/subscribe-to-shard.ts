@@ -1,0 +1,33 @@
+import { shardIndexOfArgument } from "../../shards/shard-id.js";
+import { consumerNotActive, findConsumer } from "../resources/consumer-ref.js";
+import { ResourceNotFoundException } from "../errors.js";
+import { defineOperation } from "../operation.js";
+import { findReadableShard } from "../resources/shard-ref.js";
+import { openSubscription } from "../subscriptions/shard-subscription.js";
+import { positionOf } from "../resources/start-position.js";
+
+/**
+ * Checks run before the event stream starts answer as ordinary errors: the consumer (it must
+ * be ACTIVE), the shard, the starting position (GetShardIterator's rules and words), then
+ * whether another subscription holds the consumer's lease on the shard.
+ */
+export const subscribeToShard = defineOperation("SubscribeToShard", {
+  async handler(input, ctx) {
+    const { stream, consumer, status } = await findConsumer(ctx, { ConsumerARN: input.ConsumerARN });
+    if (status !== "ACTIVE") throw consumerNotActive(ctx.settings, consumer);
+    const shardIndex = shardIndexOfArgument(input.ShardId);
+    if (shardIndex === undefined) {
+      throw new ResourceNotFoundException(`Could not find shard ${input.ShardId} in stream ${stream.name} under account ${ctx.settings.accountId}.`);
+    }
+    const { shard } = await findReadableShard(ctx, stream.name, shardIndex, stream.createdAt);
+    const { Type, SequenceNumber, Timestamp } = input.StartingPosition;
+    const start = await positionOf(
+      { ShardId: input.ShardId, ShardIteratorType: Type, StartingSequenceNumber: SequenceNumber, Timestamp },
+      stream.name,
+      shard,
+      ctx,
+      "SubscribeToShard",
+    );
+    return { EventStream: await openSubscription({ ctx, stream, shard, consumer, start }) };
+  },
+});

@@ -1,0 +1,47 @@
+import type { Logger } from "pino";
+import { headerOf, type ApiCall } from "../http/api-call.js";
+import type { Authenticator } from "../http/auth/authenticator.js";
+import { TargetService, type TargetServiceDefinition } from "../http/target-service.js";
+import type { RequestContext } from "./context.js";
+import { toKinesisError } from "./engine-errors.js";
+import { targetPrefix, type OperationName } from "./generated/model.js";
+import { accessTargetOf } from "./iam/access-target.js";
+import { authorize, type ResourcePolicyHook } from "./iam/authorization.js";
+import { kinesisCbor, kinesisJson, kinesisModel } from "./model.js";
+import { operations } from "./operations/index.js";
+
+/** Everything a Kinesis call needs but its own arrival time, logger and invocation id. */
+export type KinesisServices = Omit<RequestContext, "now" | "log" | "invocationId">;
+
+/** The stream a decoded input names, by StreamName or StreamARN. */
+function streamOf(input: Record<string, unknown> | undefined): string | undefined {
+  if (typeof input?.StreamName === "string") return input.StreamName;
+  const arn = input?.StreamARN ?? input?.ResourceARN;
+  return typeof arn === "string" ? /:stream\/([^/]+)/.exec(arn)?.[1] : undefined;
+}
+
+/**
+ * The Kinesis API behind the front door: AWS JSON 1.1 and CBOR 1.1, the operations of
+ * operations/index.ts, scoped keys and resource policies (iam/) when access keys are configured.
+ */
+export function kinesisService(
+  services: KinesisServices,
+  log: Logger,
+  authenticator?: Authenticator,
+  resourcePolicies?: ResourcePolicyHook,
+): TargetService<RequestContext> {
+  const definition: TargetServiceDefinition<RequestContext> = {
+    name: "kinesis",
+    signingName: "kinesis",
+    targetPrefix,
+    model: kinesisModel,
+    protocols: [kinesisJson, kinesisCbor],
+    operations,
+    context: (call: ApiCall, now: number) => ({ ...services, now, log, invocationId: headerOf(call, "amz-sdk-invocation-id") }),
+    authorize: (principal, operation, input, ctx) => authorize(principal, accessTargetOf(operation as OperationName, input, ctx), ctx, resourcePolicies),
+    available: () => services.engine.available,
+    toServiceError: toKinesisError,
+    resourceOf: streamOf,
+  };
+  return new TargetService(definition, log, authenticator);
+}

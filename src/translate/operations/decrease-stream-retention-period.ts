@@ -1,9 +1,0 @@
-import { defineOperation } from "../operation.js";
-import { changeRetention } from "../retention.js";
-import { streamNameOf } from "../stream-ref.js";
-
-export const decreaseStreamRetentionPeriod = defineOperation("DecreaseStreamRetentionPeriod", {
-  async handler(input, ctx) {
-    await changeRetention(ctx, streamNameOf(input, ctx.settings), input.RetentionPeriodHours, "decrease");
-  },
-});

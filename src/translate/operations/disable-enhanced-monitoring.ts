@@ -1,7 +1,0 @@
-import { changeMonitoring } from "../monitoring.js";
-import { defineOperation } from "../operation.js";
-import { streamNameOf } from "../stream-ref.js";
-
-export const disableEnhancedMonitoring = defineOperation("DisableEnhancedMonitoring", {
-  handler: (input, ctx) => changeMonitoring(ctx, streamNameOf(input, ctx.settings), input.ShardLevelMetrics, false),
-});

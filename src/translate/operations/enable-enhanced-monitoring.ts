@@ -1,7 +1,0 @@
-import { changeMonitoring } from "../monitoring.js";
-import { defineOperation } from "../operation.js";
-import { streamNameOf } from "../stream-ref.js";
-
-export const enableEnhancedMonitoring = defineOperation("EnableEnhancedMonitoring", {
-  handler: (input, ctx) => changeMonitoring(ctx, streamNameOf(input, ctx.settings), input.ShardLevelMetrics, true),
-});

@@ -1,9 +1,0 @@
-import { defineOperation } from "../operation.js";
-import { resourceOf, tagsOf } from "../resource-ref.js";
-import { tagList } from "../tags.js";
-
-export const listTagsForResource = defineOperation("ListTagsForResource", {
-  async handler(input, ctx) {
-    return { Tags: tagList(await tagsOf(ctx, await resourceOf(ctx, input.ResourceARN))) };
-  },
-});
