@@ -6,7 +6,6 @@ import { parseArgs } from "node:util";
 import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
-import type { ReadScope } from "kinesis-nats/jetstream/read-plan.js";
 import { RecordCipher } from "kinesis-nats/jetstream/record-cipher.js";
 import { RecordReader } from "kinesis-nats/jetstream/record-reader.js";
 import { StreamLayout } from "kinesis-nats/jetstream/stream-storage.js";
