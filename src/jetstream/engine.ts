@@ -70,7 +70,7 @@ export class Engine {
       // back as missing): metadata must read its own writes.
       allow_direct: false,
     });
-    const catalog = await StreamCatalog.open(kv, options.log);
+    const catalog = await StreamCatalog.open(kv, jsm, bucket, options.log);
     const documents = { account: new DocumentStore(kv, "account"), policies: new DocumentStore(kv, "policies") };
     const storage = new StreamStorage(jsm, options);
     const cipher = new RecordCipher(options.masterKey ?? (await catalog.sharedSecret("master-key")));

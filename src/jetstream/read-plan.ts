@@ -1,6 +1,6 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { JetStreamManager } from "@nats-io/jetstream";
-import type { ReadStart } from "./record-reader.js";
+import type { ReadStart } from "./read-consumer.js";
 
 /**
  * How a read of one shard's subject asks JetStream for its records: a consumer filtered on the

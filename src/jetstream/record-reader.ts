@@ -1,15 +1,10 @@
-import { nanos, type Msg, type NatsConnection } from "@nats-io/transport-node";
-import { JetStreamApiError, type ConsumerConfig, type JetStreamManager } from "@nats-io/jetstream";
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import { JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
+import { deliveryOf, readConsumerConfig, type ReadStart } from "./read-consumer.js";
 import { pull, type PullEnd } from "./pull.js";
 import type { RecordCipher } from "./record-cipher.js";
 import { storedRecordOf, type StoredRecord } from "./record-format.js";
 import { ReadPlanner, type ReadScope } from "./read-plan.js";
-
-/** Where to start reading a shard. */
-export type ReadStart =
-  | { readonly kind: "sequence"; readonly sequence: bigint }
-  /** First record JetStream stored at or after `at` (epoch ms). */
-  | { readonly kind: "timestamp"; readonly at: number };
 
 export interface ReadRequest {
   readonly jetStreamName: string;
@@ -45,31 +40,10 @@ const FILTER_NOT_IN_STREAM = 10093;
 // A whole-stream read pulls at most this many stream messages at a time.
 const STREAM_PULL_MAX = 10_000;
 const STREAM_PULL_MIN = 500;
+// A read's consumer is deleted after it; JetStream removes it after this long if we could not.
+const IDLE_MS = 30_000;
 // Per-message room for subject and headers when asking JetStream for a byte budget.
 const MESSAGE_OVERHEAD_BYTES = 512;
-
-interface Delivery {
-  readonly streamSequence: bigint;
-  readonly timestampMs: number;
-  readonly pending: number;
-}
-
-/**
- * Reads `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>` (or the newer
- * form with more leading tokens) from its end, without splitting the whole subject: this runs
- * once per record read.
- */
-export function deliveryOf(reply: string): Delivery {
-  const pendingDot = reply.lastIndexOf(".");
-  const timestampDot = reply.lastIndexOf(".", pendingDot - 1);
-  const consumerSeqDot = reply.lastIndexOf(".", timestampDot - 1);
-  const streamSeqDot = reply.lastIndexOf(".", consumerSeqDot - 1);
-  return {
-    streamSequence: BigInt(reply.slice(streamSeqDot + 1, consumerSeqDot)),
-    timestampMs: Math.floor(Number(reply.slice(timestampDot + 1, pendingDot)) / 1e6),
-    pending: Number(reply.slice(pendingDot + 1)),
-  };
-}
 
 /** Knobs of the reader; the defaults are what the server runs with. */
 export interface ReaderTuning {
@@ -113,7 +87,8 @@ export class RecordReader {
     if (scope === "stream") return this.readStream(request, request.start, deadline);
     let consumerName: string;
     try {
-      consumerName = (await this.jsm.consumers.add(request.jetStreamName, consumerConfig(request.start, request.subject))).name;
+      consumerName = (await this.jsm.consumers.add(request.jetStreamName, readConsumerConfig(request.start, { filter: request.subject, idleMs: IDLE_MS })))
+        .name;
     } catch (error) {
       if (!(error instanceof JetStreamApiError && error.code === FILTER_NOT_IN_STREAM)) throw error;
       return this.readStream(request, startOfClosed(request.start, 0n), deadline);
@@ -127,7 +102,7 @@ export class RecordReader {
 
   /** Reads every message of the stream from `start`, keeping the shard's own. */
   private async readStream(request: ReadRequest, start: ReadStart, deadline: number): Promise<ReadResult> {
-    const consumer = await this.jsm.consumers.add(request.jetStreamName, consumerConfig(start));
+    const consumer = await this.jsm.consumers.add(request.jetStreamName, readConsumerConfig(start, { idleMs: IDLE_MS }));
     return this.withConsumer(request.jetStreamName, consumer.name, async (name) => {
       const batch = new Batch(request, true, this.cipher);
       while (!batch.done()) batch.end(await this.pull(request.jetStreamName, name, batch, batch.nextPullSize(), deadline));
@@ -155,19 +130,6 @@ export class RecordReader {
 /** A closed shard's records lie after its first position. */
 function startOfClosed(start: ReadStart, firstPosition: bigint): ReadStart {
   return start.kind === "sequence" && start.sequence <= firstPosition ? { kind: "sequence", sequence: firstPosition + 1n } : start;
-}
-
-function consumerConfig(start: ReadStart, filter?: string): Partial<ConsumerConfig> {
-  const base: Partial<ConsumerConfig> = {
-    ack_policy: "none",
-    inactive_threshold: nanos(30_000),
-    mem_storage: true,
-    num_replicas: 1,
-    ...(filter !== undefined && { filter_subject: filter }),
-  };
-  if (start.kind === "timestamp") return { ...base, deliver_policy: "by_start_time", opt_start_time: new Date(start.at).toISOString() };
-  if (start.sequence <= 1n) return { ...base, deliver_policy: "all" };
-  return { ...base, deliver_policy: "by_start_sequence", opt_start_seq: Number(start.sequence) };
 }
 
 /** What one read has gathered so far. */

@@ -1,10 +1,10 @@
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import { JetStreamApiError, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
+import { JetStreamApiError, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { RecordDecryptionError, type RecordCipher } from "./record-cipher.js";
 import { storedRecordOf, type StoredRecord } from "./record-format.js";
 import { ReadPlanner } from "./read-plan.js";
-import { deliveryOf, type ReadStart } from "./record-reader.js";
+import { deliveryOf, readConsumerConfig, type ReadStart } from "./read-consumer.js";
 
 /** Why a feed stopped on its own. */
 export type FeedEnd =
@@ -101,7 +101,7 @@ export class ShardFeed {
     let info: ConsumerInfo | undefined;
     if (!wholeStream) {
       try {
-        info = await jsm.consumers.add(request.jetStreamName, consumerConfig(request, request.subject));
+        info = await jsm.consumers.add(request.jetStreamName, readConsumerConfig(request.start, { filter: request.subject, idleMs: request.maxIdleMs }));
       } catch (error) {
         if (!(error instanceof JetStreamApiError && error.code === FILTER_NOT_IN_STREAM)) throw error;
         wholeStream = true;
@@ -109,7 +109,7 @@ export class ShardFeed {
     }
     // No filter rather than the all-shards wildcard: old nats-servers recount a wildcard
     // consumer's pending messages as slowly as a one-subject one (see read-plan.ts).
-    info ??= await jsm.consumers.add(request.jetStreamName, consumerConfig(request));
+    info ??= await jsm.consumers.add(request.jetStreamName, readConsumerConfig(request.start, { idleMs: request.maxIdleMs }));
     const feed = new ShardFeed(nc, jsm, feeds, request, info.name, wholeStream, BigInt(info.delivered.stream_seq), info.num_pending, receiver);
     feed.subscription = nc.subscribe(feed.inbox, { callback: (_error, msg) => feed.onMessage(msg) });
     feed.pull();
@@ -214,22 +214,6 @@ export class ShardFeed {
     this.pullOpen = false;
     this.pull();
   }
-}
-
-/** The feed's consumer: filtered on `filter`, or of the whole stream without one. */
-function consumerConfig(request: FeedRequest, filter?: string): Partial<ConsumerConfig> {
-  const base: Partial<ConsumerConfig> = {
-    ack_policy: "none",
-    ...(filter !== undefined && { filter_subject: filter }),
-    // Removed by JetStream if this process vanishes without deleting it.
-    inactive_threshold: nanos(request.maxIdleMs),
-    mem_storage: true,
-    num_replicas: 1,
-  };
-  const { start } = request;
-  if (start.kind === "timestamp") return { ...base, deliver_policy: "by_start_time", opt_start_time: new Date(start.at).toISOString() };
-  if (start.sequence <= 1n) return { ...base, deliver_policy: "all" };
-  return { ...base, deliver_policy: "by_start_sequence", opt_start_seq: Number(start.sequence) };
 }
 
 /**

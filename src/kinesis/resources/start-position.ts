@@ -4,7 +4,7 @@ import type { RequestContext } from "../context.js";
 import { InvalidArgumentException } from "../errors.js";
 import type { GetShardIteratorInput } from "../generated/model.js";
 import { decodeSequenceNumber } from "../codecs/sequence-number.js";
-import type { IteratorPosition } from "../codecs/shard-iterator.js";
+import type { ReadStart } from "../../jetstream/read-consumer.js";
 
 const COMBINATION_RULE =
   "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber.";
@@ -33,7 +33,7 @@ export async function positionOf(
   shard: Shard,
   ctx: RequestContext,
   operation = "GetShardIterator",
-): Promise<IteratorPosition> {
+): Promise<ReadStart> {
   const type = input.ShardIteratorType;
   const bySequence = type === "AT_SEQUENCE_NUMBER" || type === "AFTER_SEQUENCE_NUMBER";
   if (bySequence && input.StartingSequenceNumber === undefined) {

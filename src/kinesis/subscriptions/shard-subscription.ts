@@ -12,7 +12,7 @@ import { InternalFailureException, AwsError, KMSAccessDeniedException, ResourceI
 import type { ChildShard, SubscribeToShardEvent, SubscribeToShardEventStream } from "../generated/model.js";
 import { toWireRecords } from "../resources/record-view.js";
 import { sequenceNumberFrom } from "../codecs/sequence-number.js";
-import type { IteratorPosition } from "../codecs/shard-iterator.js";
+import type { ReadStart } from "../../jetstream/read-consumer.js";
 import { childShardsOf, sequenceBaseOf } from "../resources/shard-view.js";
 import { streamNotFound } from "../resources/stream-ref.js";
 import { EventBatch, shardEndReached } from "./subscription-events.js";
@@ -23,7 +23,7 @@ export interface SubscriptionPlan {
   readonly stream: StreamMetadata;
   readonly shard: Shard;
   readonly consumer: ConsumerMetadata;
-  readonly start: IteratorPosition;
+  readonly start: ReadStart;
 }
 
 /** Events waiting for the reader beyond which no more records are asked of JetStream. */
@@ -77,7 +77,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   private readonly stream: StreamMetadata;
   private readonly shard: Shard;
   private readonly consumer: ConsumerMetadata;
-  private readonly start: IteratorPosition;
+  private readonly start: ReadStart;
   private readonly sequenceBase: bigint;
   private feed: ShardFeed | undefined;
   private lease: Lease | undefined;
