@@ -1,5 +1,6 @@
 import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
-import type { OutgoingRecord, PublishOutcome } from "../../jetstream/record-writer.js";
+import type { RecordToStore } from "../../jetstream/engine.js";
+import type { PublishOutcome } from "../../jetstream/record-writer.js";
 import { hashKeyOfPartitionKey, MAX_HASH_KEY } from "../../shards/hash-key-range.js";
 import { shardForHashKey, shardId, type Shard } from "../../shards/shard.js";
 import type { RequestContext } from "../context.js";
@@ -108,15 +109,14 @@ function publish(
   shards: readonly Shard[],
   indexes: readonly number[],
 ): Promise<PublishOutcome[]> {
-  const { layout } = ctx.engine.storage;
-  const outgoing: OutgoingRecord[] = indexes.map((index, k) => ({
-    subject: layout.shardSubject(stream.name, shards[k]!.index),
+  const outgoing: RecordToStore[] = indexes.map((index, k) => ({
+    shardIndex: shards[k]!.index,
     data: records[index]!.Data,
     partitionKey: records[index]!.PartitionKey,
     ...(stream.encryptionKeyId !== undefined && { encryptionKeyId: stream.encryptionKeyId }),
     ...(ctx.invocationId !== undefined && { messageId: `${ctx.invocationId}:${index}` }),
   }));
-  return ctx.engine.writer.publish(outgoing);
+  return ctx.engine.putRecords(stream.name, outgoing);
 }
 
 /** The stream's metadata as stored now, after a write found its shard's subject refused. */

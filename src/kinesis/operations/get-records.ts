@@ -34,11 +34,8 @@ export const getRecords = defineOperation("GetRecords", {
       throw new InvalidArgumentException(`The ShardIterator was not issued for stream ${input.StreamARN}.`);
     }
     const { stream, shard } = await findReadableShard(ctx, iterator.streamName, iterator.shardIndex, iterator.streamCreatedAt);
-    const { storage } = ctx.engine;
     const position = iterator.position;
-    const result = await ctx.engine.reader.read({
-      jetStreamName: storage.layout.jetStreamName(stream.name),
-      subject: storage.layout.shardSubject(stream.name, shard.index),
+    const result = await ctx.engine.readShard(stream.name, shard.index, {
       start: position,
       limit: input.Limit ?? DEFAULT_LIMIT,
       maxDataBytes: MAX_RESPONSE_DATA_BYTES,

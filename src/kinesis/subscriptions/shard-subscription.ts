@@ -104,12 +104,11 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   /** @internal Opens the feed; called once the lease is held. */
   async begin(lease: Lease): Promise<void> {
     this.lease = lease;
-    const { storage } = this.ctx.engine;
     const { subscriptionMs, subscriptionHeartbeatMs } = this.ctx.settings;
-    this.feed = await this.ctx.engine.feeds.openFeed(
+    this.feed = await this.ctx.engine.openShardFeed(
+      this.stream.name,
+      this.shard.index,
       {
-        jetStreamName: storage.layout.jetStreamName(this.stream.name),
-        subject: storage.layout.shardSubject(this.stream.name, this.shard.index),
         start: this.start,
         maxMessageBytes: this.stream.maxRecordSizeKiB * 1024 + HEADER_ALLOWANCE_BYTES,
         maxIdleMs: subscriptionMs + CONSUMER_IDLE_MARGIN_MS,
