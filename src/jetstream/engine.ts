@@ -8,6 +8,7 @@ import { RecordWriter, type OutgoingRecord, type PublishOutcome } from "./record
 import { DocumentStore } from "./document-store.js";
 import { startMaintenance } from "./maintenance.js";
 import { RecordCipher } from "./record-cipher.js";
+import { receivedMsOf } from "./record-format.js";
 import { StreamCatalog } from "./stream-catalog.js";
 import { StreamStorage } from "./stream-storage.js";
 import { ShardFeeds, type FeedReceiver, type FeedRequest, type ShardFeed } from "./shard-feed.js";
@@ -97,6 +98,13 @@ export class Engine {
   putRecords(streamName: string, records: readonly RecordToStore[]): Promise<PublishOutcome[]> {
     const { layout } = this.storage;
     return this.writer.publish(records.map(({ shardIndex, ...record }) => ({ ...record, subject: layout.shardSubject(streamName, shardIndex) })));
+  }
+
+  /** When the server received the record stored at `sequence` (a deduplicated retry answers the first write's time). */
+  async receivedAt(streamName: string, sequence: bigint): Promise<number> {
+    const stored = await this.jsm.streams.getMessage(this.storage.layout.jetStreamName(streamName), { seq: Number(sequence) });
+    if (!stored) throw new Error(`record ${sequence} of stream ${streamName} is gone`);
+    return receivedMsOf(stored.header, stored.time.getTime());
   }
 
   /** Reads a batch of one shard's records (GetRecords). */

@@ -63,13 +63,18 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
   const results: PutResult[] = new Array(records.length);
   let pending = records.map((_, i) => i);
   let current = stream;
+  // One arrival stamp for the call: the second every record's sequence number carries.
+  const receivedMs = ctx.now;
   for (let attempt = 1; pending.length > 0; attempt++) {
     const shards = pending.map((i) => ownerOf(current, hashKeys[i]!, i));
-    const outcomes = await publish(ctx, current, records, shards, pending);
+    const outcomes = await publish(ctx, current, records, shards, pending, receivedMs);
+    const stamps = await Promise.all(
+      outcomes.map((outcome) => (outcome.failure === undefined && outcome.duplicate ? ctx.engine.receivedAt(current.name, outcome.sequence) : receivedMs)),
+    );
     const refused: number[] = [];
     outcomes.forEach((outcome, k) => {
       if (outcome.failure === "no-stream" && attempt < MAX_ROUTING_ATTEMPTS) refused.push(pending[k]!);
-      else results[pending[k]!] = resultOf(ctx, shards[k]!, outcome);
+      else results[pending[k]!] = resultOf(ctx, shards[k]!, outcome, stamps[k]!);
     });
     if (refused.length > 0) current = await freshMetadata(ctx, current, attempt);
     pending = refused;
@@ -108,11 +113,13 @@ function publish(
   records: readonly RecordToPut[],
   shards: readonly Shard[],
   indexes: readonly number[],
+  receivedMs: number,
 ): Promise<PublishOutcome[]> {
   const outgoing: RecordToStore[] = indexes.map((index, k) => ({
     shardIndex: shards[k]!.index,
     data: records[index]!.Data,
     partitionKey: records[index]!.PartitionKey,
+    receivedMs,
     ...(stream.encryptionKeyId !== undefined && { encryptionKeyId: stream.encryptionKeyId }),
     ...(ctx.invocationId !== undefined && { messageId: `${ctx.invocationId}:${index}` }),
   }));
@@ -135,14 +142,14 @@ const sameShards = (a: StreamMetadata, b: StreamMetadata): boolean =>
 
 const baseCache = new WeakMap<Shard, bigint>();
 
-function resultOf(ctx: RequestContext, shard: Shard, outcome: PublishOutcome): PutResult {
+function resultOf(ctx: RequestContext, shard: Shard, outcome: PublishOutcome, receivedMs: number): PutResult {
   if (outcome.failure !== undefined) {
     ctx.log.warn({ shard: shardId(shard), failure: outcome.failure, description: outcome.description }, "record not written");
     return { errorCode: "InternalFailure", errorMessage: INTERNAL_FAILURE_MESSAGE };
   }
   let base = baseCache.get(shard);
   if (base === undefined) baseCache.set(shard, (base = sequenceBaseOf(shard)));
-  return { shardId: shardId(shard), sequenceNumber: sequenceNumberFrom(base, outcome.sequence) };
+  return { shardId: shardId(shard), sequenceNumber: sequenceNumberFrom(base, outcome.sequence, Math.floor(receivedMs / 1000)) };
 }
 
 /** The record size limit the model check uses for this request: the stream's own. */

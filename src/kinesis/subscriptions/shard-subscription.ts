@@ -85,6 +85,12 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   private flushScheduled = false;
   /** Position of the last record sent to the client, or of the starting point. */
   private continuation = 0n;
+  /**
+   * The arrival second of the record at `continuation`, so the continuation equals that
+   * record's sequence number; before any record, the shard's creation second (any number with
+   * the right position resumes at the same place).
+   */
+  private continuationSeconds = 0;
   /** Position of the last record received from JetStream. */
   private lastReceived = 0n;
   private lastArrivalMs = 0;
@@ -99,6 +105,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     super({ objectMode: true, highWaterMark: EVENTS_BUFFERED });
     ({ ctx: this.ctx, stream: this.stream, shard: this.shard, consumer: this.consumer, start: this.start } = plan);
     this.sequenceBase = sequenceBaseOf(this.shard);
+    this.continuationSeconds = Math.floor(this.shard.createdAt / 1000);
   }
 
   /** @internal Opens the feed; called once the lease is held. */
@@ -193,7 +200,9 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   }
 
   private send(records: readonly StoredRecord[]): void {
-    this.continuation = records[records.length - 1]!.sequence;
+    const last = records[records.length - 1]!;
+    this.continuation = last.sequence;
+    this.continuationSeconds = Math.floor(last.receivedMs / 1000);
     this.emitEvent(records);
   }
 
@@ -202,7 +211,9 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     const behind = this.pendingAfterLast === 0 || childShards ? 0 : Math.max(0, Date.now() - this.lastArrivalMs);
     const event = {
       Records: toWireRecords(this.shard, records),
-      ...(childShards ? { ChildShards: childShards } : { ContinuationSequenceNumber: sequenceNumberFrom(this.sequenceBase, this.continuation) }),
+      ...(childShards
+        ? { ChildShards: childShards }
+        : { ContinuationSequenceNumber: sequenceNumberFrom(this.sequenceBase, this.continuation, this.continuationSeconds) }),
       MillisBehindLatest: behind,
     } as SubscribeToShardEvent; // The model marks the continuation required; Kinesis leaves it out at shard end.
     this.deliver({ SubscribeToShardEvent: event });
