@@ -8,7 +8,7 @@ import { InternalFailure, InvalidArgumentException } from "../errors.js";
 import { recordSize } from "../codecs/record-size.js";
 import { sequenceNumberFrom } from "../codecs/sequence-number.js";
 import { sequenceBaseOf } from "../resources/shard-view.js";
-import { streamNotFound } from "../resources/stream-ref.js";
+import { streamNotFound } from "../messages.js";
 
 /** A record as PutRecord and PutRecords take it. */
 export interface RecordToPut {

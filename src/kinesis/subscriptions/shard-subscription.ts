@@ -14,8 +14,9 @@ import { toWireRecords } from "../resources/record-view.js";
 import { sequenceNumberFrom } from "../codecs/sequence-number.js";
 import type { ReadStart } from "../../jetstream/read-consumer.js";
 import { childShardsOf, sequenceBaseOf } from "../resources/shard-view.js";
-import { streamNotFound } from "../resources/stream-ref.js";
+
 import { EventBatch, shardEndReached } from "./subscription-events.js";
+import { streamNotFound } from "../messages.js";
 
 /** What SubscribeToShard found and checked before the stream starts. */
 export interface SubscriptionPlan {
