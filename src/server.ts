@@ -120,7 +120,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       namespace: config.namespace,
       async close() {
         // SubscribeToShard streams would hold the close for minutes: end them first, cleanly.
-        engine.feeds.endAll("shutdown");
+        engine.endSubscriptions();
         await Promise.all([app.close(), tlsApp?.close()]);
         engine.close();
         await nc.drain().catch(() => nc.close());
