@@ -13,7 +13,7 @@ import { CloudWatchRoute } from "./cloudwatch/route.js";
 import { KinesisTrafficMetrics } from "./kinesis/traffic-metrics.js";
 import { ServiceMetrics } from "./http/metrics.js";
 import type { Config } from "./config.js";
-import { startEmbeddedNats, type EmbeddedNats } from "./jetstream/embedded-nats.js";
+import { startEmbeddedNats, type EmbeddedNats } from "./system/embedded-nats.js";
 import { Engine } from "./jetstream/engine.js";
 import { PageTokenCodec } from "./kinesis/codecs/page-token.js";
 import { ShardIteratorCodec } from "./kinesis/codecs/shard-iterator.js";

@@ -1,7 +1,7 @@
 import { CreateStreamCommand, PutRecordCommand } from "@aws-sdk/client-kinesis";
 import { pino } from "pino";
 import { describe, expect, it } from "vitest";
-import { startEmbeddedNats } from "../../src/jetstream/embedded-nats.js";
+import { startEmbeddedNats } from "../../src/system/embedded-nats.js";
 import { dataOf, registerConsumer, streamArnOf, subscribe } from "../support/fanout.js";
 import { sdkClient, startTestServer, uniqueStreamName } from "../support/server.js";
 

@@ -96,7 +96,7 @@ describe("kill -9 of a stream's JetStream leader (3-node cluster, R3)", () => {
     const stream = uniqueStreamName();
     await clients[0]!.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
     let writing = true;
-    let stoppedAt: number | undefined;
+    let stoppedAt: number | undefined = undefined;
     const acked: string[][] = [[], [], [], []];
     const follows: Follow[] = SHARDS.map(() => ({ seen: [], failures: 0 }));
     const writers = clients.slice(0, 4).map((c, i) => writer(c, stream, `w${i}`, () => writing, acked[i]!));

@@ -12,7 +12,7 @@ import {
   PutRecordCommand,
 } from "@aws-sdk/client-kinesis";
 import { afterAll, describe, expect, it } from "vitest";
-import { ensureNatsServerBinary } from "../../src/jetstream/embedded-nats.js";
+import { ensureNatsServerBinary } from "../../src/system/embedded-nats.js";
 import type { RunningServer } from "../../src/server.js";
 import { freePort } from "../support/nats-cluster.js";
 import { startTestServer, TEST_CREDENTIALS, uniqueStreamName } from "../support/server.js";

@@ -1,6 +1,6 @@
 import type { TestProject } from "vitest/node";
 import { pino } from "pino";
-import { startEmbeddedNats, type EmbeddedNats } from "../../src/jetstream/embedded-nats.js";
+import { startEmbeddedNats, type EmbeddedNats } from "../../src/system/embedded-nats.js";
 
 let nats: EmbeddedNats | undefined;
 

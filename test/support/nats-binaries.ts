@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureNatsServerBinary, serverConfig, serverVersion } from "../../src/jetstream/embedded-nats.js";
+import { ensureNatsServerBinary, serverConfig, serverVersion } from "../../src/system/embedded-nats.js";
 
 /**
  * Which nats-server binaries the tests run against, found in one place. The machine's own

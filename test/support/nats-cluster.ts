@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
-import { ensureNatsServerBinary } from "../../src/jetstream/embedded-nats.js";
+import { ensureNatsServerBinary } from "../../src/system/embedded-nats.js";
 
 /** A free loopback port (bound and released: good enough for tests on one machine). */
 export async function freePort(): Promise<number> {

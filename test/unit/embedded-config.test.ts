@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { serverConfig, serverVersion } from "../../src/jetstream/embedded-nats.js";
+import { serverConfig, serverVersion } from "../../src/system/embedded-nats.js";
 
 describe("the embedded nats-server's configuration", () => {
   it("syncs every write to disk where the server can (2.10+), unless told otherwise", () => {

@@ -9,7 +9,7 @@ import { expectedSeconds, runAll, type BenchContext } from "./bench-runs.js";
 import { compareCosts, renderCost, type CostComparison } from "./cost-comparison.js";
 import { renderHtmlReport } from "./html-report.js";
 import { connectKinesis, createStream, deleteStream, type ClientSetup } from "./kinesis-target.js";
-import { startEmbeddedNats, type EmbeddedNats } from "kinesis-nats/jetstream/embedded-nats.js";
+import { startEmbeddedNats, type EmbeddedNats } from "kinesis-nats/system/embedded-nats.js";
 import { startWriter } from "./live-run.js";
 import { createNativeStream, deleteNativeStream } from "./native-runs.js";
 import { parseBenchOptions, type BenchOptions } from "./options.js";

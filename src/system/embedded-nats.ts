@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { Logger } from "pino";
-import { ensureDebianBinary, type DebianBinary } from "../system/debian-package.js";
+import { ensureDebianBinary, type DebianBinary } from "./debian-package.js";
 
 /** How to start a private nats-server. */
 export interface EmbeddedNatsOptions {
