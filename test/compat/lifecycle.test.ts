@@ -43,7 +43,12 @@ describe("stream status over time", () => {
       await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("x") }));
 
       await kinesis.send(new DeleteStreamCommand({ StreamName: stream }));
-      expect((await kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription?.StreamStatus).toBe("DELETING");
+      // A stream being deleted lists no shards any more, as on Kinesis.
+      expect((await kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription).toMatchObject({
+        StreamStatus: "DELETING",
+        Shards: [],
+        HasMoreShards: false,
+      });
       await expect(kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("x") }))).rejects.toMatchObject({
         name: "ResourceNotFoundException",
       });
