@@ -12,6 +12,14 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const SERVICES = [
   { model: "models/kinesis-2013-12-02.json", out: "src/kinesis/generated/model.ts", title: "Kinesis", prefix: "Kinesis" },
   { model: "models/dynamodb-2012-08-10.json", out: "src/dynamodb/generated/model.ts", title: "DynamoDB", prefix: "DynamoDb" },
+  // CloudWatch is served for PutMetricData only: its shapes, not the service's other ~60 operations'.
+  {
+    model: "models/cloudwatch-2010-08-01.json",
+    out: "src/cloudwatch/generated/model.ts",
+    title: "CloudWatch",
+    prefix: "CloudWatch",
+    operations: ["PutMetricData"],
+  },
 ];
 
 let model;
@@ -107,9 +115,24 @@ function render(title) {
   ].join("\n");
 }
 
+/** The model cut down to the given operations and the shapes they reach (inputs, outputs, errors). */
+function keepOperations(full, names) {
+  const shapes = {};
+  const visit = (name) => {
+    if (shapes[name]) return;
+    const shape = full.shapes[name];
+    shapes[name] = shape;
+    for (const ref of [shape.member, shape.key, shape.value, ...Object.values(shape.members ?? {})]) if (ref) visit(ref.shape);
+  };
+  const operations = Object.fromEntries(names.map((name) => [name, full.operations[name]]));
+  for (const op of Object.values(operations)) for (const ref of [op.input, op.output, ...(op.errors ?? [])]) if (ref) visit(ref.shape);
+  return { ...full, operations, shapes };
+}
+
 let stale = false;
 for (const service of SERVICES) {
   model = JSON.parse(readFileSync(resolve(root, service.model), "utf8"));
+  if (service.operations) model = keepOperations(model, service.operations);
   typePrefix = service.prefix;
   const outPath = resolve(root, service.out);
   const text = render(service.title);

@@ -8,6 +8,8 @@ import { FrontDoor } from "./http/front-door.js";
 import { storedResourcePolicies } from "./kinesis/iam/resource-policies.js";
 import { readTlsCredentials, selfSignedCredentials, type TlsCredentials } from "./http/tls-certificate.js";
 import { kinesisService } from "./kinesis/service.js";
+import { MetricSeries } from "./cloudwatch/metric-series.js";
+import { CloudWatchRoute } from "./cloudwatch/route.js";
 import { KinesisTrafficMetrics } from "./kinesis/traffic-metrics.js";
 import { ServiceMetrics } from "./http/metrics.js";
 import type { Config } from "./config.js";
@@ -88,7 +90,10 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       authenticator,
       storedResourcePolicies(engine.documents.policies),
     );
-    const frontDoor = new FrontDoor([kinesis], kinesis);
+    const cloudWatchSeries = new MetricSeries(config.cloudwatchMaxSeries, metrics.registry);
+    for (const family of cloudWatchSeries.families()) metrics.registerFamily(family);
+    const cloudWatch = new CloudWatchRoute(cloudWatchSeries, log, authenticator);
+    const frontDoor = new FrontDoor([kinesis, cloudWatch], kinesis);
     const httpOptions = { requestTimeoutMs: config.requestTimeoutMs, metrics, ready: () => engine.ready() };
     const app = createHttpApp(frontDoor, log, httpOptions);
     const tlsApp = tls ? createHttpApp(frontDoor, log, { ...httpOptions, tls }) : undefined;
@@ -118,7 +123,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       namespace: config.namespace,
       async close() {
         // SubscribeToShard streams would hold the close for minutes: end them first, cleanly.
-        engine.feeds.endAll("shutdown");
+        engine.endSubscriptions();
         await Promise.all([app.close(), tlsApp?.close()]);
         engine.close();
         await nc.drain().catch(() => nc.close());

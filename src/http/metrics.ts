@@ -1,9 +1,27 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry, type Metric } from "prom-client";
 
 /** What /metrics says of the connection to NATS, asked when it is scraped. */
 export interface ConnectionFigures {
   readonly reconnects: () => number;
   readonly connected: () => boolean;
+}
+
+/** One sample of a family: `name` + suffix (`_sum`, `_count` of a summary), its labels, its value. */
+export interface FamilySample {
+  readonly suffix?: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}
+
+/**
+ * A metric family whose label names differ from series to series (CloudWatch dimensions), which
+ * prom-client's own metric classes cannot hold: its samples are asked for at each scrape.
+ */
+export interface MetricFamily {
+  readonly name: string;
+  readonly help: string;
+  readonly type: "gauge" | "counter" | "summary";
+  samples(): Iterable<FamilySample>;
 }
 
 /**
@@ -49,6 +67,15 @@ export class ServiceMetrics {
         this.set(connection.connected() ? 1 : 0);
       },
     });
+  }
+
+  /** Adds a family of series that a service keeps itself (cloudwatch/metric-series.ts). */
+  registerFamily(family: MetricFamily): void {
+    const { name, help, type } = family;
+    const values = () => Array.from(family.samples(), (s) => ({ metricName: s.suffix ? `${name}${s.suffix}` : name, labels: s.labels, value: s.value }));
+    // The registry asks any registered metric for get(); these are the fields it reads.
+    const metric = { name, help, type, get: async () => ({ name, help, type, values: values(), aggregator: "sum" }) };
+    this.registry.registerMetric(metric as unknown as Metric);
   }
 
   observeRequest(service: string, operation: string, outcome: string, seconds: number): void {

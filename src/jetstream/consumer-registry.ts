@@ -3,8 +3,7 @@ import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import { decodeConsumerMetadata, encodeConsumerMetadata, type ConsumerMetadata } from "./consumer-metadata.js";
-import { isWrongLastSequence, keyToken, watchPrefix } from "./kv-support.js";
-import { MetadataConflictError } from "./stream-catalog.js";
+import { isWrongLastSequence, keyToken, updateEntry, watchPrefix, type EntryCodec } from "./kv-support.js";
 
 /** The name is held by a registration that still counts. */
 export class ConsumerNameTakenError extends Error {}
@@ -27,7 +26,7 @@ export interface RegistrationRules {
 const PREFIX = "consumers.";
 const keyOf = (streamName: string, consumerName: string): string => `${PREFIX}${keyToken(streamName)}.${keyToken(consumerName)}`;
 const streamPrefixOf = (streamName: string): string => `${PREFIX}${keyToken(streamName)}.`;
-const CAS_ATTEMPTS = 10;
+const registrationCodec: EntryCodec<ConsumerMetadata> = { decode: decodeConsumerMetadata, encode: encodeConsumerMetadata };
 /** How long a registration waits for the local copy to catch up with its own write. */
 const CATCH_UP_MS = 5_000;
 
@@ -101,19 +100,8 @@ export class ConsumerRegistry {
    * undefined when there is none. `change` may throw to refuse.
    */
   async update(streamName: string, consumerName: string, change: (consumer: ConsumerMetadata) => ConsumerMetadata): Promise<ConsumerMetadata | undefined> {
-    const key = keyOf(streamName, consumerName);
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const entry = await this.kv.get(key);
-      if (!entry || entry.operation !== "PUT") return undefined;
-      const next = change(decodeConsumerMetadata(entry.value));
-      try {
-        await this.kv.update(key, encodeConsumerMetadata(next), entry.revision);
-        return next;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
-    throw new MetadataConflictError(`registration ${consumerName} of stream ${streamName} kept changing during the update`);
+    const written = await updateEntry(this.kv, keyOf(streamName, consumerName), registrationCodec, (current) => current && change(current));
+    return written?.value;
   }
 
   /** Deletes the stored registrations of a stream that `isGone` says are over (best effort, compare-and-set). */

@@ -1,7 +1,10 @@
 import type { KV } from "@nats-io/kv";
-import { isWrongLastSequence, MetadataConflictError } from "./stream-catalog.js";
+import { updateEntry, type EntryCodec } from "./kv-support.js";
 
-const CAS_ATTEMPTS = 10;
+const json: EntryCodec<unknown> = {
+  decode: (bytes) => JSON.parse(Buffer.from(bytes).toString("utf8")),
+  encode: (value) => Buffer.from(JSON.stringify(value)),
+};
 
 /**
  * Small JSON documents beside the stream metadata in the same KV bucket: account settings,
@@ -20,30 +23,17 @@ export class DocumentStore {
 
   async get<T>(id: string): Promise<T | undefined> {
     const entry = await this.kv.get(this.keyOf(id));
-    return entry?.operation === "PUT" ? (JSON.parse(Buffer.from(entry.value).toString("utf8")) as T) : undefined;
+    return entry?.operation === "PUT" ? (json.decode(entry.value) as T) : undefined;
   }
 
   async put(id: string, value: unknown): Promise<void> {
-    await this.kv.put(this.keyOf(id), Buffer.from(JSON.stringify(value)));
+    await this.kv.put(this.keyOf(id), json.encode(value));
   }
 
   /** Changes a document with compare-and-set; `change` gets undefined when there is none yet. */
   async update<T>(id: string, change: (current: T | undefined) => T): Promise<T> {
-    const key = this.keyOf(id);
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const entry = await this.kv.get(key);
-      const live = entry?.operation === "PUT";
-      const next = change(live ? (JSON.parse(Buffer.from(entry.value).toString("utf8")) as T) : undefined);
-      const bytes = Buffer.from(JSON.stringify(next));
-      try {
-        if (live) await this.kv.update(key, bytes, entry.revision);
-        else await this.kv.create(key, bytes);
-        return next;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
-    throw new MetadataConflictError(`document ${id} kept changing during the update`);
+    const written = await updateEntry(this.kv, this.keyOf(id), json as EntryCodec<T>, change);
+    return written!.value;
   }
 
   /** True when there was a document to delete. */

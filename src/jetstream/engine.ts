@@ -3,14 +3,15 @@ import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm } from "@nats-io/kv";
 import type { Logger } from "pino";
 import { ConsumerRegistry } from "./consumer-registry.js";
-import { RecordReader } from "./record-reader.js";
-import { RecordWriter } from "./record-writer.js";
+import { RecordReader, type ReadRequest, type ReadResult } from "./record-reader.js";
+import { RecordWriter, type OutgoingRecord, type PublishOutcome } from "./record-writer.js";
 import { DocumentStore } from "./document-store.js";
 import { startMaintenance } from "./maintenance.js";
 import { RecordCipher } from "./record-cipher.js";
+import { receivedMsOf } from "./record-format.js";
 import { StreamCatalog } from "./stream-catalog.js";
 import { StreamStorage } from "./stream-storage.js";
-import { ShardFeeds } from "./shard-feed.js";
+import { ShardFeeds, type FeedReceiver, type FeedRequest, type ShardFeed } from "./shard-feed.js";
 import { SubscriptionLeases } from "./subscription-leases.js";
 
 export interface EngineOptions {
@@ -31,6 +32,13 @@ export interface EngineOptions {
 
 const DEFAULT_MAINTENANCE_MS = 5_000;
 
+/** A read of one shard's records, in the service's words; the engine knows where they are. */
+export type ShardRead = Omit<ReadRequest, "jetStreamName" | "subject">;
+/** A live feed of one shard's records (SubscribeToShard). */
+export type ShardFeedRequest = Omit<FeedRequest, "jetStreamName" | "subject">;
+/** A record to store in the shard with this index. */
+export type RecordToStore = Omit<OutgoingRecord, "subject"> & { readonly shardIndex: number };
+
 /**
  * Everything the Kinesis operations need from NATS, opened once per server: the metadata
  * catalog, the JetStream streams, the record writer and reader, and enhanced fan-out.
@@ -45,8 +53,8 @@ export class Engine {
     private readonly jsm: JetStreamManager,
     readonly catalog: StreamCatalog,
     readonly storage: StreamStorage,
-    readonly writer: RecordWriter,
-    readonly reader: RecordReader,
+    private readonly writer: RecordWriter,
+    private readonly reader: RecordReader,
     /** Key that signs shard iterators and page tokens; shared by every instance through KV. */
     readonly tokenKey: Uint8Array,
     /** Account settings and resource policies. */
@@ -54,7 +62,7 @@ export class Engine {
     /** Enhanced fan-out: registered consumers, SubscribeToShard leases, live shard reads. */
     readonly consumers: ConsumerRegistry,
     readonly leases: SubscriptionLeases,
-    readonly feeds: ShardFeeds,
+    private readonly feeds: ShardFeeds,
     private readonly stopMaintenance: () => void,
   ) {}
 
@@ -70,7 +78,7 @@ export class Engine {
       // back as missing): metadata must read its own writes.
       allow_direct: false,
     });
-    const catalog = await StreamCatalog.open(kv, options.log);
+    const catalog = await StreamCatalog.open(kv, jsm, bucket, options.log);
     const documents = { account: new DocumentStore(kv, "account"), policies: new DocumentStore(kv, "policies") };
     const storage = new StreamStorage(jsm, options);
     const cipher = new RecordCipher(options.masterKey ?? (await catalog.sharedSecret("master-key")));
@@ -84,6 +92,38 @@ export class Engine {
     const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, consumers, leases, feeds, stopMaintenance);
     void engine.followConnection(options.log);
     return engine;
+  }
+
+  /** Stores records in their shards, pipelined; an outcome per record, in order. */
+  putRecords(streamName: string, records: readonly RecordToStore[]): Promise<PublishOutcome[]> {
+    const { layout } = this.storage;
+    return this.writer.publish(records.map(({ shardIndex, ...record }) => ({ ...record, subject: layout.shardSubject(streamName, shardIndex) })));
+  }
+
+  /** When the server received the record stored at `sequence` (a deduplicated retry answers the first write's time). */
+  async receivedAt(streamName: string, sequence: bigint): Promise<number> {
+    const stored = await this.jsm.streams.getMessage(this.storage.layout.jetStreamName(streamName), { seq: Number(sequence) });
+    if (!stored) throw new Error(`record ${sequence} of stream ${streamName} is gone`);
+    return receivedMsOf(stored.header, stored.time.getTime());
+  }
+
+  /** Reads a batch of one shard's records (GetRecords). */
+  readShard(streamName: string, shardIndex: number, read: ShardRead): Promise<ReadResult> {
+    return this.reader.read({ ...this.shardAddress(streamName, shardIndex), ...read });
+  }
+
+  /** Opens a live feed of one shard's records (SubscribeToShard). */
+  openShardFeed(streamName: string, shardIndex: number, request: ShardFeedRequest, receiver: FeedReceiver): Promise<ShardFeed> {
+    return this.feeds.openFeed({ ...this.shardAddress(streamName, shardIndex), ...request }, receiver);
+  }
+
+  /** Ends every live feed of this process (at shutdown, before the HTTP server closes). */
+  endSubscriptions(): void {
+    this.feeds.endAll("shutdown");
+  }
+
+  private shardAddress(streamName: string, shardIndex: number): { jetStreamName: string; subject: string } {
+    return { jetStreamName: this.storage.layout.jetStreamName(streamName), subject: this.storage.layout.shardSubject(streamName, shardIndex) };
   }
 
   /** Ready to serve: connected to NATS, and JetStream answers. */

@@ -5,10 +5,14 @@ import type { RecordCipher } from "./record-cipher.js";
  * How a Kinesis record is stored in a JetStream message: the data is the payload, untouched, so
  * a native NATS consumer reads exactly what the producer sent; the partition key travels as a
  * header. Partition keys are any Unicode text (even CR/LF), so the header holds them
- * URI-encoded; ordinary keys pass through unchanged. The arrival time is JetStream's own
- * timestamp of the message: the moment it was stored.
+ * URI-encoded; ordinary keys pass through unchanged. The approximate arrival time is
+ * JetStream's own timestamp of the message, the moment it was stored; the server also stamps
+ * the moment it received the record (the time its sequence number carries, known before the
+ * write is acknowledged).
  */
 export const PARTITION_KEY_HEADER = "Kinesis-Partition-Key";
+/** Epoch ms at which the server received the record, in decimal. */
+export const RECEIVED_HEADER = "Kinesis-Received";
 /** On records stored encrypted: the KMS KeyId their data key derives from (URI-encoded). */
 export const ENCRYPTION_KEY_HEADER = "Kinesis-Encryption-Key";
 
@@ -20,13 +24,16 @@ export interface StoredRecord {
   readonly partitionKey: string;
   /** Epoch ms at which JetStream stored the record. */
   readonly arrivalMs: number;
+  /** Epoch ms at which the server received it (its Kinesis-Received stamp; JetStream's time for records written natively). */
+  readonly receivedMs: number;
   /** Whether the record is stored encrypted (its data here is decrypted). */
   readonly encrypted: boolean;
 }
 
-export function recordHeaders(partitionKey: string, encryptionKeyId?: string, messageId?: string): MsgHdrs {
+export function recordHeaders(partitionKey: string, receivedMs: number, encryptionKeyId?: string, messageId?: string): MsgHdrs {
   const h = headers();
   h.set(PARTITION_KEY_HEADER, encodeURIComponent(partitionKey));
+  h.set(RECEIVED_HEADER, String(receivedMs));
   if (encryptionKeyId !== undefined) h.set(ENCRYPTION_KEY_HEADER, encodeURIComponent(encryptionKeyId));
   if (messageId !== undefined) h.set("Nats-Msg-Id", messageId);
   return h;
@@ -35,6 +42,12 @@ export function recordHeaders(partitionKey: string, encryptionKeyId?: string, me
 export function encryptionKeyIdOf(h: MsgHdrs | undefined): string | undefined {
   const text = h?.get(ENCRYPTION_KEY_HEADER);
   return text ? decodeURIComponent(text) : undefined;
+}
+
+/** The Kinesis-Received stamp, or `fallback` on a message without one. */
+export function receivedMsOf(h: MsgHdrs | undefined, fallback: number): number {
+  const stamp = Number(h?.get(RECEIVED_HEADER) || Number.NaN);
+  return Number.isFinite(stamp) ? stamp : fallback;
 }
 
 export function partitionKeyOf(h: MsgHdrs | undefined): string {
@@ -49,6 +62,7 @@ export function storedRecordOf(msg: Msg, sequence: bigint, arrivalMs: number, ci
     data: keyId === undefined ? msg.data : cipher.decrypt(keyId, msg.data),
     partitionKey: partitionKeyOf(msg.headers),
     arrivalMs,
+    receivedMs: receivedMsOf(msg.headers, arrivalMs),
     encrypted: keyId !== undefined,
   };
 }

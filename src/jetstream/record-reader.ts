@@ -1,13 +1,10 @@
-import { createInbox, nanos, type Msg, type NatsConnection } from "@nats-io/transport-node";
-import { JetStreamApiError, type ConsumerConfig, type JetStreamManager } from "@nats-io/jetstream";
+import type { Msg, NatsConnection } from "@nats-io/transport-node";
+import { JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
+import { deliveryOf, readConsumerConfig, type ReadStart } from "./read-consumer.js";
+import { pull, type PullEnd } from "./pull.js";
 import type { RecordCipher } from "./record-cipher.js";
 import { storedRecordOf, type StoredRecord } from "./record-format.js";
-
-/** Where to start reading a shard. */
-export type ReadStart =
-  | { readonly kind: "sequence"; readonly sequence: bigint }
-  /** First record JetStream stored at or after `at` (epoch ms). */
-  | { readonly kind: "timestamp"; readonly at: number };
+import { ReadPlanner, type ReadScope } from "./read-plan.js";
 
 export interface ReadRequest {
   readonly jetStreamName: string;
@@ -26,86 +23,89 @@ export interface ReadRequest {
 
 export interface ReadResult {
   readonly records: StoredRecord[];
-  /** Where the next read of the shard starts: after the last record returned, if any. */
+  /** Where the next read of the shard starts: after the last record returned or passed over, if any. */
   readonly nextSequence: bigint | undefined;
   /** True when no record of the shard followed the last one returned, as of this read. */
   readonly caughtUp: boolean;
+  /** When JetStream stored the last message this read took (returned or passed over), epoch ms. */
+  readonly lastArrivalMs: number | undefined;
 }
+
+/** How long a read gathers records before it answers with what it has (GetRecords' time budget). */
+export const READ_BUDGET_MS = 1_000;
 
 // JetStream's error when a consumer filters on a subject the stream no longer takes: the
 // shard was closed between our look at the metadata and the consumer's creation.
 const FILTER_NOT_IN_STREAM = 10093;
-// A closed shard is read by scanning: pull this many messages at a time.
-const SCAN_BATCH = 2_000;
-const MAX_SCAN_PULLS = 500;
-
+// A whole-stream read pulls at most this many stream messages at a time.
+const STREAM_PULL_MAX = 10_000;
+const STREAM_PULL_MIN = 500;
+// A read's consumer is deleted after it; JetStream removes it after this long if we could not.
+const IDLE_MS = 30_000;
 // Per-message room for subject and headers when asking JetStream for a byte budget.
 const MESSAGE_OVERHEAD_BYTES = 512;
 
-interface Delivery {
-  readonly streamSequence: bigint;
-  readonly timestampMs: number;
-  readonly pending: number;
+/** Knobs of the reader; the defaults are what the server runs with. */
+export interface ReaderTuning {
+  /** See READ_BUDGET_MS. */
+  readonly budgetMs: number;
+  /** Forces one scope instead of choosing per read (to measure them against each other). */
+  readonly scope?: ReadScope;
 }
 
 /**
- * Reads `$JS.ACK.<stream>.<consumer>.<delivered>.<sseq>.<dseq>.<ts>.<pending>` (or the newer
- * form with more leading tokens) from its end, without splitting the whole subject: this runs
- * once per record read.
- */
-export function deliveryOf(reply: string): Delivery {
-  const pendingDot = reply.lastIndexOf(".");
-  const timestampDot = reply.lastIndexOf(".", pendingDot - 1);
-  const consumerSeqDot = reply.lastIndexOf(".", timestampDot - 1);
-  const streamSeqDot = reply.lastIndexOf(".", consumerSeqDot - 1);
-  return {
-    streamSequence: BigInt(reply.slice(streamSeqDot + 1, consumerSeqDot)),
-    timestampMs: Math.floor(Number(reply.slice(timestampDot + 1, pendingDot)) / 1e6),
-    pending: Number(reply.slice(pendingDot + 1)),
-  };
-}
-
-/**
- * Reads a batch of one shard's records: an ephemeral pull consumer filtered on the shard's
- * subject, one `no_wait` pull for the whole batch (JetStream answers with what it has and
- * then a status), then the consumer is dropped. Two round trips per batch, whatever its size.
+ * Reads a batch of one shard's records through an ephemeral pull consumer, dropped afterwards:
+ * `no_wait` pulls (JetStream answers with what it has, then a status), so a batch costs two
+ * round trips plus one per pull, whatever its size. ReadPlanner picks the consumer: filtered
+ * on the shard's subject (one pull of the whole batch), or, where that is slow on old
+ * nats-servers, on the whole stream (pulls of stream messages until the batch is complete,
+ * passing over other shards' records).
+ *
+ * A read never waits past its budget for records: it answers with what it has (perhaps none,
+ * but having moved past the records of other shards it passed over), as Kinesis may. Only a
+ * JetStream that answers nothing at all for the NATS timeout makes it fail.
  */
 export class RecordReader {
+  private readonly planner: ReadPlanner;
+  private readonly tuning: ReaderTuning;
+
   constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly timeoutMs: number,
     private readonly cipher: RecordCipher,
-  ) {}
+    tuning: Partial<ReaderTuning> = {},
+  ) {
+    this.planner = new ReadPlanner(nc, jsm);
+    this.tuning = { budgetMs: READ_BUDGET_MS, ...tuning };
+  }
 
   async read(request: ReadRequest): Promise<ReadResult> {
-    if (request.closed) return this.scan(request, request.closed);
+    const deadline = Date.now() + this.tuning.budgetMs;
+    if (request.closed) return this.readStream(request, startOfClosed(request.start, request.closed.firstPosition), deadline);
+    const scope = this.tuning.scope ?? (await this.planner.scopeOf(request.jetStreamName, request.start));
+    if (scope === "stream") return this.readStream(request, request.start, deadline);
     let consumerName: string;
     try {
-      consumerName = (await this.jsm.consumers.add(request.jetStreamName, this.consumerConfig(request, true))).name;
+      consumerName = (await this.jsm.consumers.add(request.jetStreamName, readConsumerConfig(request.start, { filter: request.subject, idleMs: IDLE_MS })))
+        .name;
     } catch (error) {
       if (!(error instanceof JetStreamApiError && error.code === FILTER_NOT_IN_STREAM)) throw error;
-      return this.scan(request, { firstPosition: 0n });
+      return this.readStream(request, startOfClosed(request.start, 0n), deadline);
     }
     return this.withConsumer(request.jetStreamName, consumerName, async (name) => {
       const batch = new Batch(request, false, this.cipher);
-      await this.pull(request.jetStreamName, name, batch, request.limit);
+      batch.end(await this.pull(request.jetStreamName, name, batch, request.limit, deadline));
       return batch.result();
     });
   }
 
-  /** Reads a closed shard: every message of the stream in the shard's range, keeping its own. */
-  private async scan(request: ReadRequest, closed: NonNullable<ReadRequest["closed"]>): Promise<ReadResult> {
-    const start: ReadStart =
-      request.start.kind === "sequence" && request.start.sequence <= closed.firstPosition
-        ? { kind: "sequence", sequence: closed.firstPosition + 1n }
-        : request.start;
-    const consumer = await this.jsm.consumers.add(request.jetStreamName, this.consumerConfig({ ...request, start }, false));
+  /** Reads every message of the stream from `start`, keeping the shard's own. */
+  private async readStream(request: ReadRequest, start: ReadStart, deadline: number): Promise<ReadResult> {
+    const consumer = await this.jsm.consumers.add(request.jetStreamName, readConsumerConfig(start, { idleMs: IDLE_MS }));
     return this.withConsumer(request.jetStreamName, consumer.name, async (name) => {
       const batch = new Batch(request, true, this.cipher);
-      for (let pulls = 0; pulls < MAX_SCAN_PULLS && !batch.done(); pulls++) {
-        await this.pull(request.jetStreamName, name, batch, SCAN_BATCH);
-      }
+      while (!batch.done()) batch.end(await this.pull(request.jetStreamName, name, batch, batch.nextPullSize(), deadline));
       return batch.result();
     });
   }
@@ -120,106 +120,97 @@ export class RecordReader {
     }
   }
 
-  private consumerConfig(request: ReadRequest, filtered: boolean): Partial<ConsumerConfig> {
-    const { start } = request;
-    const base: Partial<ConsumerConfig> = {
-      ack_policy: "none",
-      inactive_threshold: nanos(30_000),
-      mem_storage: true,
-      num_replicas: 1,
-      ...(filtered && { filter_subject: request.subject }),
-    };
-    if (start.kind === "timestamp") {
-      return { ...base, deliver_policy: "by_start_time", opt_start_time: new Date(start.at).toISOString() };
-    }
-    if (start.sequence <= 1n) return { ...base, deliver_policy: "all" };
-    return { ...base, deliver_policy: "by_start_sequence", opt_start_seq: Number(start.sequence) };
-  }
-
-  /** One no_wait pull of up to `count` messages; resolves when JetStream says it is done. */
-  private pull(jetStreamName: string, consumerName: string, batch: Batch, count: number): Promise<void> {
-    const inbox = createInbox();
-    let received = 0;
+  private pull(stream: string, consumer: string, batch: Batch, count: number, deadline: number): Promise<PullEnd> {
     // JetStream counts subject and headers against max_bytes too: allow for them.
-    const pullRequest = { batch: count, max_bytes: batch.request.maxDataBytes + count * MESSAGE_OVERHEAD_BYTES, no_wait: true };
-    return new Promise<void>((resolve, reject) => {
-      const finish = (error?: Error): void => {
-        clearTimeout(timer);
-        subscription.unsubscribe();
-        if (error) reject(error);
-        else resolve();
-      };
-      const timer = setTimeout(() => finish(new Error("timed out reading from JetStream")), this.timeoutMs);
-      const subscription = this.nc.subscribe(inbox, {
-        callback: (_error, msg: Msg) => {
-          const status = msg.headers?.code;
-          if (status) {
-            // 404 no messages, 408 batch ended early, 409 byte budget reached: done for now.
-            if (status === 404 || status === 408 || status === 409) {
-              if (status !== 409) batch.caughtUp = true;
-              finish();
-            } else finish(new Error(`JetStream pull status ${status} ${msg.headers?.description ?? ""}`));
-            return;
-          }
-          received++;
-          try {
-            if (!batch.add(msg) || received >= count) finish();
-          } catch (error) {
-            finish(error as Error);
-          }
-        },
-      });
-      this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${jetStreamName}.${consumerName}`, JSON.stringify(pullRequest), { reply: inbox });
-    });
+    const maxBytes = batch.request.maxDataBytes + count * MESSAGE_OVERHEAD_BYTES;
+    return pull(this.nc, { stream, consumer, count, maxBytes, deadline, heardBefore: batch.heard, timeoutMs: this.timeoutMs }, (msg) => batch.add(msg));
   }
+}
+
+/** A closed shard's records lie after its first position. */
+function startOfClosed(start: ReadStart, firstPosition: bigint): ReadStart {
+  return start.kind === "sequence" && start.sequence <= firstPosition ? { kind: "sequence", sequence: firstPosition + 1n } : start;
 }
 
 /** What one read has gathered so far. */
 class Batch {
   readonly records: StoredRecord[] = [];
-  nextSequence: bigint | undefined;
-  caughtUp = false;
+  /** JetStream answered something during this read (a message or a status). */
+  heard = false;
   private dataBytes = 0;
+  private seen = 0;
+  /** Reply subject of the last message taken (record or passed over): parsed once, at the end. */
+  private lastReply: string | undefined;
   private full = false;
+  private endReached = false;
+  private stopped = false;
 
   constructor(
     readonly request: ReadRequest,
-    private readonly scanning: boolean,
+    /** Reading the whole stream: other shards' records are passed over. */
+    private readonly wholeStream: boolean,
     private readonly cipher: RecordCipher,
   ) {}
 
   done(): boolean {
-    return this.full || this.caughtUp;
+    return this.full || this.endReached || this.stopped;
+  }
+
+  /** What a pull's end means for the read. */
+  end(how: PullEnd): void {
+    this.heard ||= how !== "deadline";
+    if (how === "caught-up") this.endReached = true;
+    // A filtered read asks for the whole batch in one pull: whatever ended it ends the read.
+    else if (how === "deadline" || !this.wholeStream) this.stopped = true;
+  }
+
+  /** Stream messages to ask for next: the shard's share of what was seen so far, for what is still missing. */
+  nextPullSize(): number {
+    const perRecord = this.records.length > 0 ? this.seen / this.records.length : 2;
+    const wanted = Math.ceil((this.request.limit - this.records.length) * perRecord);
+    return Math.min(STREAM_PULL_MAX, Math.max(STREAM_PULL_MIN, wanted));
   }
 
   result(): ReadResult {
-    return { records: this.records, nextSequence: this.nextSequence, caughtUp: this.caughtUp };
+    if (this.lastReply === undefined) return { records: this.records, nextSequence: undefined, caughtUp: this.endReached, lastArrivalMs: undefined };
+    const last = deliveryOf(this.lastReply);
+    return {
+      records: this.records,
+      nextSequence: last.streamSequence + 1n,
+      // Nothing of any shard after the last message taken (unless a record did not fit).
+      caughtUp: this.endReached || (last.pending === 0 && !this.full),
+      lastArrivalMs: last.timestampMs,
+    };
   }
 
   /** Takes a delivered message; false once the batch is complete (by count, size or the shard's end). */
   add(msg: Msg): boolean {
+    this.heard = true;
+    this.seen++;
+    const reply = msg.reply ?? "";
+    const last = this.request.closed?.lastPosition;
+    if (this.wholeStream && msg.subject !== this.request.subject) {
+      if (last !== undefined && deliveryOf(reply).streamSequence > last) return this.pastEnd();
+      // Passed over, but the shard's position moves on.
+      this.lastReply = reply;
+      return true;
+    }
     if (this.records.length > 0 && this.dataBytes + msg.data.length > this.request.maxDataBytes) {
       this.full = true;
-      this.caughtUp = false;
       return false;
     }
-    const delivery = deliveryOf(msg.reply ?? "");
-    const last = this.request.closed?.lastPosition;
-    if (last !== undefined && delivery.streamSequence > last) {
-      // Past the closed shard's end: nothing of it follows.
-      this.caughtUp = true;
-      return false;
-    }
-    this.caughtUp = delivery.pending === 0;
-    if (this.scanning) {
-      // Skipped records of other shards still move the shard's position on.
-      this.nextSequence = delivery.streamSequence + 1n;
-      if (msg.subject !== this.request.subject) return true;
-    }
-    this.nextSequence = delivery.streamSequence + 1n;
+    const delivery = deliveryOf(reply);
+    if (last !== undefined && delivery.streamSequence > last) return this.pastEnd();
+    this.lastReply = reply;
     this.dataBytes += msg.data.length;
     this.records.push(storedRecordOf(msg, delivery.streamSequence, delivery.timestampMs, this.cipher));
     this.full = this.records.length >= this.request.limit;
     return !this.full;
+  }
+
+  /** Past the closed shard's end: nothing of it follows. */
+  private pastEnd(): false {
+    this.endReached = true;
+    return false;
   }
 }

@@ -6,6 +6,8 @@ export interface OutgoingRecord {
   readonly subject: string;
   readonly data: Uint8Array;
   readonly partitionKey: string;
+  /** Epoch ms at which the server received the record (stamped on the message). */
+  readonly receivedMs: number;
   /** Store the data encrypted under this KMS KeyId. */
   readonly encryptionKeyId?: string;
   /**
@@ -24,7 +26,9 @@ export type PublishFailure =
   /** JetStream refused the record (limits, storage); the description says why. */
   | "rejected";
 
-export type PublishOutcome = { readonly sequence: bigint; readonly failure?: undefined } | { readonly failure: PublishFailure; readonly description: string };
+export type PublishOutcome =
+  /** Stored; `duplicate` when JetStream had it already under the same message id (a retry): then stored by the first write. */
+  { readonly sequence: bigint; readonly duplicate: boolean; readonly failure?: undefined } | { readonly failure: PublishFailure; readonly description: string };
 
 interface PendingAck {
   readonly deadline: number;
@@ -33,6 +37,7 @@ interface PendingAck {
 
 interface PubAck {
   seq?: number;
+  duplicate?: boolean;
   error?: { description?: string };
 }
 
@@ -67,7 +72,7 @@ export class RecordWriter {
             const keyId = record.encryptionKeyId;
             this.nc.publish(record.subject, keyId === undefined ? record.data : this.cipher.encrypt(keyId, record.data), {
               reply: `${this.inbox}.${id}`,
-              headers: recordHeaders(record.partitionKey, keyId, record.messageId),
+              headers: recordHeaders(record.partitionKey, record.receivedMs, keyId, record.messageId),
             });
             this.pending.set(id, { deadline, settle });
           } catch (error) {
@@ -95,7 +100,7 @@ export class RecordWriter {
       return;
     }
     const ack = msg.json<PubAck>();
-    if (ack.seq !== undefined && !ack.error) pending.settle({ sequence: BigInt(ack.seq) });
+    if (ack.seq !== undefined && !ack.error) pending.settle({ sequence: BigInt(ack.seq), duplicate: ack.duplicate === true });
     else pending.settle({ failure: "rejected", description: ack.error?.description ?? "invalid acknowledgement" });
   }
 

@@ -1,9 +1,10 @@
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
-import { JetStreamApiError, type ConsumerConfig, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
+import { JetStreamApiError, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { RecordDecryptionError, type RecordCipher } from "./record-cipher.js";
 import { storedRecordOf, type StoredRecord } from "./record-format.js";
-import { deliveryOf, type ReadStart } from "./record-reader.js";
+import { ReadPlanner } from "./read-plan.js";
+import { deliveryOf, readConsumerConfig, type ReadStart } from "./read-consumer.js";
 
 /** Why a feed stopped on its own. */
 export type FeedEnd =
@@ -34,8 +35,6 @@ export interface FeedReceiver {
 export interface FeedRequest {
   readonly jetStreamName: string;
   readonly subject: string;
-  /** A wildcard over the subjects of all the stream's shards. */
-  readonly allShardsSubject: string;
   readonly start: ReadStart;
   /** The largest message the shard can hold: a pull must be allowed at least this many bytes. */
   readonly maxMessageBytes: number;
@@ -66,7 +65,9 @@ const FILTER_NOT_IN_STREAM = 10093;
  *
  * A closed shard's subject is no longer one the JetStream stream takes, and JetStream refuses a
  * consumer filtered on it; its records are still stored, so such a shard is read through a
- * consumer of all the stream's subjects, skipping the other shards' records.
+ * consumer of the whole stream, skipping the other shards' records. So is an open shard whose
+ * feed starts where a filtered consumer would be slow on an old nats-server (ReadPlanner): the
+ * choice holds for the feed's life, which is one subscription's (five minutes at most).
  */
 export class ShardFeed {
   private readonly inbox = createInbox();
@@ -96,15 +97,19 @@ export class ShardFeed {
 
   /** @internal Opened through ShardFeeds.open. */
   static async open(nc: NatsConnection, jsm: JetStreamManager, feeds: ShardFeeds, request: FeedRequest, receiver: FeedReceiver): Promise<ShardFeed> {
-    let wholeStream = false;
-    let info: ConsumerInfo;
-    try {
-      info = await jsm.consumers.add(request.jetStreamName, consumerConfig(request, request.subject));
-    } catch (error) {
-      if (!(error instanceof JetStreamApiError && error.code === FILTER_NOT_IN_STREAM)) throw error;
-      wholeStream = true;
-      info = await jsm.consumers.add(request.jetStreamName, consumerConfig(request, request.allShardsSubject));
+    let wholeStream = (await feeds.planner.scopeOf(request.jetStreamName, request.start)) === "stream";
+    let info: ConsumerInfo | undefined;
+    if (!wholeStream) {
+      try {
+        info = await jsm.consumers.add(request.jetStreamName, readConsumerConfig(request.start, { filter: request.subject, idleMs: request.maxIdleMs }));
+      } catch (error) {
+        if (!(error instanceof JetStreamApiError && error.code === FILTER_NOT_IN_STREAM)) throw error;
+        wholeStream = true;
+      }
     }
+    // No filter rather than the all-shards wildcard: old nats-servers recount a wildcard
+    // consumer's pending messages as slowly as a one-subject one (see read-plan.ts).
+    info ??= await jsm.consumers.add(request.jetStreamName, readConsumerConfig(request.start, { idleMs: request.maxIdleMs }));
     const feed = new ShardFeed(nc, jsm, feeds, request, info.name, wholeStream, BigInt(info.delivered.stream_seq), info.num_pending, receiver);
     feed.subscription = nc.subscribe(feed.inbox, { callback: (_error, msg) => feed.onMessage(msg) });
     feed.pull();
@@ -121,10 +126,14 @@ export class ShardFeed {
     this.pull();
   }
 
-  /** How many of the shard's records JetStream has not sent yet, and the position of the last it sent. */
-  async pending(): Promise<{ readonly count: number; readonly sentUpTo: bigint }> {
-    const info = await this.jsm.consumers.info(this.request.jetStreamName, this.consumerName);
-    return { count: info.num_pending, sentUpTo: BigInt(info.delivered.stream_seq) };
+  /**
+   * The position of the shard's last stored record (0 when it has none), from the stream
+   * itself: a consumer info would do, but on nats-server before 2.9.15 it puts a consumer inside
+   * the newest block back into recounting its pending messages per delivery (read-plan.ts).
+   */
+  async lastRecordPosition(): Promise<bigint> {
+    const last = await this.jsm.streams.getMessage(this.request.jetStreamName, { last_by_subj: this.request.subject });
+    return last ? BigInt(last.seq) : 0n;
   }
 
   /** Stops delivery and deletes the consumer; idempotent. */
@@ -187,6 +196,10 @@ export class ShardFeed {
     // reached: the pull is used up. Any other 409 means the consumer is gone.
     if (status === 100) return;
     if (status === 408) return this.pullEnded();
+    // nats-server 2.10+ ends a pull that asked for heartbeats with "409 Batch Completed" once
+    // its batch is delivered; the count already renewed it, and this may even come after the
+    // next pull went out: nothing to do.
+    if (status === 409 && description.startsWith("Batch Completed")) return;
     if (status === 409 && description.startsWith("Message Size Exceeds MaxBytes")) {
       // Nothing fit at all: the next record alone is larger than the usual budget.
       if (this.deliveredInPull === 0) this.largePull = true;
@@ -203,21 +216,6 @@ export class ShardFeed {
   }
 }
 
-function consumerConfig(request: FeedRequest, filter: string): Partial<ConsumerConfig> {
-  const base: Partial<ConsumerConfig> = {
-    ack_policy: "none",
-    filter_subject: filter,
-    // Removed by JetStream if this process vanishes without deleting it.
-    inactive_threshold: nanos(request.maxIdleMs),
-    mem_storage: true,
-    num_replicas: 1,
-  };
-  const { start } = request;
-  if (start.kind === "timestamp") return { ...base, deliver_policy: "by_start_time", opt_start_time: new Date(start.at).toISOString() };
-  if (start.sequence <= 1n) return { ...base, deliver_policy: "all" };
-  return { ...base, deliver_policy: "by_start_sequence", opt_start_seq: Number(start.sequence) };
-}
-
 /**
  * The open feeds of this process: ends them all when the NATS connection drops (their pulls
  * are lost with it) or at shutdown, and ends any whose JetStream consumer went silent.
@@ -225,6 +223,8 @@ function consumerConfig(request: FeedRequest, filter: string): Partial<ConsumerC
 export class ShardFeeds {
   private readonly open = new Set<ShardFeed>();
   private watchdog: NodeJS.Timeout | undefined;
+  /** @internal Whether a feed reads its shard's subject or the whole stream. */
+  readonly planner: ReadPlanner;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -233,6 +233,7 @@ export class ShardFeeds {
     readonly cipher: RecordCipher,
     readonly log: Logger,
   ) {
+    this.planner = new ReadPlanner(nc, jsm);
     void (async () => {
       for await (const status of nc.status()) {
         if (status.type === "disconnect") this.endAll("nats-unavailable");

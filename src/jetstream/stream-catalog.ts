@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
-import { JetStreamApiCodes, JetStreamApiError } from "@nats-io/jetstream";
+import type { JetStreamManager } from "@nats-io/jetstream";
 import type { KV, KvEntry } from "@nats-io/kv";
 import type { Logger } from "pino";
+import { isWrongLastSequence, keyToken, nameOfKeyToken, updateEntry, watchPrefix, type EntryCodec } from "./kv-support.js";
 import { decodeStreamMetadata, effectiveStatus, encodeStreamMetadata, type StreamMetadata } from "./stream-metadata.js";
 
 interface CachedStream {
@@ -11,18 +12,10 @@ interface CachedStream {
 
 /** A stream name taken by another stream (or by a concurrent CreateStream). */
 export class StreamExistsError extends Error {}
-/** Another writer changed the stream's metadata too many times while we tried to. */
-export class MetadataConflictError extends Error {}
 
-// Stream names may hold dots, which split KV keys into tokens; '=' is not allowed in a stream
-// name, so it stands for the dot and the mapping stays one to one.
 const STREAM_PREFIX = "streams.";
-const keyOf = (name: string): string => STREAM_PREFIX + name.replaceAll(".", "=");
-const CAS_ATTEMPTS = 10;
-
-export const isWrongLastSequence = (error: unknown): boolean =>
-  error instanceof JetStreamApiError &&
-  (error.code === JetStreamApiCodes.StreamWrongLastSequence || error.code === JetStreamApiCodes.StreamWrongLastSequenceUnknown);
+const keyOf = (name: string): string => STREAM_PREFIX + keyToken(name);
+const metadataCodec: EntryCodec<StreamMetadata> = { decode: decodeStreamMetadata, encode: encodeStreamMetadata };
 
 /**
  * Stream metadata in a JetStream KV bucket, shared by every server instance. Reads come from a
@@ -40,9 +33,9 @@ export class StreamCatalog {
   ) {}
 
   /** The catalog over a KV bucket, once its watch has loaded what the bucket holds. */
-  static async open(kv: KV, log: Logger): Promise<StreamCatalog> {
+  static async open(kv: KV, jsm: JetStreamManager, bucket: string, log: Logger): Promise<StreamCatalog> {
     const catalog = new StreamCatalog(kv, log);
-    await catalog.watch();
+    catalog.stopWatch = await watchPrefix(kv, jsm, bucket, STREAM_PREFIX, (entry) => catalog.apply(entry), log);
     return catalog;
   }
 
@@ -111,20 +104,12 @@ export class StreamCatalog {
    * between, retrying on conflicts. `change` may throw to refuse (e.g. a Kinesis error).
    */
   async update(name: string, change: (stream: StreamMetadata) => StreamMetadata): Promise<StreamMetadata> {
-    const key = keyOf(name);
-    for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-      const entry = await this.kv.get(key);
-      if (!entry || entry.operation !== "PUT") throw new Error(`no metadata for stream ${name}`);
-      const next = change(decodeStreamMetadata(entry.value));
-      try {
-        const revision = await this.kv.update(key, encodeStreamMetadata(next), entry.revision);
-        this.remember(next, revision);
-        return next;
-      } catch (error) {
-        if (!isWrongLastSequence(error)) throw error;
-      }
-    }
-    throw new MetadataConflictError(`metadata of stream ${name} kept changing during the update`);
+    const written = await updateEntry(this.kv, keyOf(name), metadataCodec, (current) => {
+      if (!current) throw new Error(`no metadata for stream ${name}`);
+      return change(current);
+    });
+    this.remember(written!.value, written!.revision);
+    return written!.value;
   }
 
   /** Drops the entry whatever its state: undoes a create whose storage could not be made. */
@@ -170,8 +155,7 @@ export class StreamCatalog {
   }
 
   private apply(entry: KvEntry): void {
-    if (!entry.key.startsWith(STREAM_PREFIX)) return;
-    const name = entry.key.slice(STREAM_PREFIX.length).replaceAll("=", ".");
+    const name = nameOfKeyToken(entry.key.slice(STREAM_PREFIX.length));
     const cached = this.streams.get(name);
     if (cached && cached.revision >= entry.revision) return;
     if (entry.operation !== "PUT") {
@@ -183,25 +167,5 @@ export class StreamCatalog {
     } catch (error) {
       this.log.error({ err: error, key: entry.key }, "unreadable stream metadata in the KV bucket: ignored");
     }
-  }
-
-  /** Starts the watch and resolves once the values already in the bucket are loaded. */
-  private async watch(): Promise<void> {
-    const status = await this.kv.status();
-    const watcher = await this.kv.watch({ key: ">" });
-    this.stopWatch = () => watcher.stop();
-    let loaded!: () => void;
-    const initialLoad = new Promise<void>((resolve) => (loaded = resolve));
-    if (status.values === 0) loaded();
-    // If deletes between status() and the watch leave fewer entries than counted, stop waiting.
-    const fallback = setTimeout(() => loaded(), 2_000);
-    void (async () => {
-      for await (const entry of watcher) {
-        this.apply(entry);
-        if (entry.delta === 0) loaded();
-      }
-    })().catch((error: unknown) => this.log.error({ err: error }, "metadata watch ended"));
-    await initialLoad;
-    clearTimeout(fallback);
   }
 }

@@ -1,5 +1,6 @@
 import { JetStreamApiCodes, JetStreamApiError, type JetStreamManager } from "@nats-io/jetstream";
 import { isOpen } from "../shards/shard.js";
+import { keyToken } from "./kv-support.js";
 import type { StreamMetadata } from "./stream-metadata.js";
 
 export interface StorageOptions {
@@ -22,16 +23,16 @@ export class StreamLayout {
   constructor(readonly namespace: string) {}
 
   jetStreamName(streamName: string): string {
-    return `${this.namespace}_${streamName.replaceAll(".", "=")}`;
+    return `${this.namespace}_${keyToken(streamName)}`;
   }
 
   shardSubject(streamName: string, shardIndex: number): string {
-    return `${this.namespace}.${streamName.replaceAll(".", "=")}.${shardIndex}`;
+    return `${this.namespace}.${keyToken(streamName)}.${shardIndex}`;
   }
 
   /** The subjects of every shard of a stream, open or closed, as one wildcard. */
   allShardsSubject(streamName: string): string {
-    return `${this.namespace}.${streamName.replaceAll(".", "=")}.*`;
+    return `${this.namespace}.${keyToken(streamName)}.*`;
   }
 
   /** The subjects the JetStream stream accepts: only open shards take records. */

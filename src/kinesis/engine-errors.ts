@@ -1,7 +1,7 @@
 import { JetStreamApiError } from "@nats-io/jetstream";
 import { errors as natsErrors } from "@nats-io/transport-node";
 import { RecordDecryptionError } from "../jetstream/record-cipher.js";
-import { MetadataConflictError } from "../jetstream/stream-catalog.js";
+import { MetadataConflictError } from "../jetstream/kv-support.js";
 import { InternalFailure, AwsError, KMSAccessDeniedException, LimitExceededException } from "./errors.js";
 
 /**

@@ -21,6 +21,7 @@ const record = (sequence: bigint, bytes: number): StoredRecord => ({
   sequence,
   data: { length: bytes } as Uint8Array,
   partitionKey: "k",
+  receivedMs: 0,
   arrivalMs: 0,
   encrypted: false,
 });

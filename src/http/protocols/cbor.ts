@@ -2,7 +2,7 @@ import { SerializationException } from "../errors.js";
 import type { ServiceModel } from "./service-model.js";
 import { CborEpochMillis, decodeCbor, encodeCbor } from "./cbor-values.js";
 import { decodeWireInput, type ScalarReader } from "./input-decoder.js";
-import { decodeBase64, decodeBoolean, decodeInteger, javaClassOf } from "./json-input.js";
+import { decodeBase64, decodeBoolean, decodeDouble, decodeInteger, javaClassOf } from "./json-input.js";
 import type { WireProtocol } from "./protocol.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -21,7 +21,7 @@ function cborClassOf(value: unknown): string {
 const toNumber = (value: unknown): unknown => (typeof value === "bigint" ? Number(value) : value);
 
 /** CBOR scalars as the Java SDK writes them: byte strings for blobs, tag 1 of epoch ms for timestamps. */
-const cborScalars: ScalarReader = {
+export const cborScalars: ScalarReader = {
   string(value) {
     if (typeof value !== "string") throw new SerializationException(`${cborClassOf(value)} can not be converted to an String`);
     return value;
@@ -31,6 +31,11 @@ const cborScalars: ScalarReader = {
       throw new SerializationException(`${cborClassOf(value)} can not be converted to an ${javaType}`);
     }
     return decodeInteger(toNumber(value), javaType);
+  },
+  double(value) {
+    if (typeof value === "bigint") return Number(value);
+    if (typeof value !== "number") throw new SerializationException(`${cborClassOf(value)} can not be converted to an Double`);
+    return decodeDouble(value);
   },
   boolean(value) {
     if (typeof value === "string" || typeof value === "boolean") return decodeBoolean(value);

@@ -9,6 +9,8 @@ import type { ServiceModel, ShapeDef } from "./service-model.js";
 export interface ScalarReader {
   string(value: unknown): string;
   integer(value: unknown, javaType: "Integer" | "Long"): number;
+  /** A double or float member (CloudWatch's data points). */
+  double(value: unknown): number;
   boolean(value: unknown): boolean;
   blob(value: unknown): Uint8Array;
   timestamp(value: unknown): Date;
@@ -81,6 +83,9 @@ function decodeMember(model: ServiceModel, shape: ShapeDef, value: unknown, scal
       return scalars.blob(value);
     case "timestamp":
       return scalars.timestamp(value);
+    case "double":
+    case "float":
+      return scalars.double(value);
     default:
       throw new Error(`no input member of the model has type ${shape.type}`);
   }

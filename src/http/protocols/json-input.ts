@@ -26,6 +26,7 @@ const jsonScalars: ScalarReader = {
     return value;
   },
   integer: decodeInteger,
+  double: decodeDouble,
   boolean: decodeBoolean,
   blob(value) {
     if (typeof value !== "string") throw new SerializationException(`${javaClassOf(value)} can not be converted to a Blob`);
@@ -43,6 +44,15 @@ export function decodeInteger(value: unknown, javaType: "Integer" | "Long"): num
   const truncated = Math.trunc(value);
   if (javaType === "Integer") return Math.max(-2147483648, Math.min(2147483647, truncated));
   return truncated;
+}
+
+/** JSON has no NaN or infinities: AWS JSON protocols write them as these strings. */
+const NON_FINITE: Readonly<Record<string, number>> = { NaN: Number.NaN, Infinity: Number.POSITIVE_INFINITY, "-Infinity": Number.NEGATIVE_INFINITY };
+
+export function decodeDouble(value: unknown): number {
+  if (typeof value === "number") return value;
+  if (typeof value === "string" && Object.hasOwn(NON_FINITE, value)) return NON_FINITE[value]!;
+  throw new SerializationException(`${javaClassOf(value)} can not be converted to an Double`);
 }
 
 export function decodeBoolean(value: unknown): boolean {

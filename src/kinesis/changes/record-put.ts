@@ -1,5 +1,6 @@
 import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
-import type { OutgoingRecord, PublishOutcome } from "../../jetstream/record-writer.js";
+import type { RecordToStore } from "../../jetstream/engine.js";
+import type { PublishOutcome } from "../../jetstream/record-writer.js";
 import { hashKeyOfPartitionKey, MAX_HASH_KEY } from "../../shards/hash-key-range.js";
 import { shardForHashKey, shardId, type Shard } from "../../shards/shard.js";
 import type { RequestContext } from "../context.js";
@@ -7,7 +8,7 @@ import { InternalFailure, InvalidArgumentException } from "../errors.js";
 import { recordSize } from "../codecs/record-size.js";
 import { sequenceNumberFrom } from "../codecs/sequence-number.js";
 import { sequenceBaseOf } from "../resources/shard-view.js";
-import { streamNotFound } from "../resources/stream-ref.js";
+import { streamNotFound } from "../messages.js";
 
 /** A record as PutRecord and PutRecords take it. */
 export interface RecordToPut {
@@ -62,13 +63,18 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
   const results: PutResult[] = new Array(records.length);
   let pending = records.map((_, i) => i);
   let current = stream;
+  // One arrival stamp for the call: the second every record's sequence number carries.
+  const receivedMs = ctx.now;
   for (let attempt = 1; pending.length > 0; attempt++) {
     const shards = pending.map((i) => ownerOf(current, hashKeys[i]!, i));
-    const outcomes = await publish(ctx, current, records, shards, pending);
+    const outcomes = await publish(ctx, current, records, shards, pending, receivedMs);
+    const stamps = await Promise.all(
+      outcomes.map((outcome) => (outcome.failure === undefined && outcome.duplicate ? ctx.engine.receivedAt(current.name, outcome.sequence) : receivedMs)),
+    );
     const refused: number[] = [];
     outcomes.forEach((outcome, k) => {
       if (outcome.failure === "no-stream" && attempt < MAX_ROUTING_ATTEMPTS) refused.push(pending[k]!);
-      else results[pending[k]!] = resultOf(ctx, shards[k]!, outcome);
+      else results[pending[k]!] = resultOf(ctx, shards[k]!, outcome, stamps[k]!);
     });
     if (refused.length > 0) current = await freshMetadata(ctx, current, attempt);
     pending = refused;
@@ -107,16 +113,17 @@ function publish(
   records: readonly RecordToPut[],
   shards: readonly Shard[],
   indexes: readonly number[],
+  receivedMs: number,
 ): Promise<PublishOutcome[]> {
-  const { layout } = ctx.engine.storage;
-  const outgoing: OutgoingRecord[] = indexes.map((index, k) => ({
-    subject: layout.shardSubject(stream.name, shards[k]!.index),
+  const outgoing: RecordToStore[] = indexes.map((index, k) => ({
+    shardIndex: shards[k]!.index,
     data: records[index]!.Data,
     partitionKey: records[index]!.PartitionKey,
+    receivedMs,
     ...(stream.encryptionKeyId !== undefined && { encryptionKeyId: stream.encryptionKeyId }),
     ...(ctx.invocationId !== undefined && { messageId: `${ctx.invocationId}:${index}` }),
   }));
-  return ctx.engine.writer.publish(outgoing);
+  return ctx.engine.putRecords(stream.name, outgoing);
 }
 
 /** The stream's metadata as stored now, after a write found its shard's subject refused. */
@@ -135,14 +142,14 @@ const sameShards = (a: StreamMetadata, b: StreamMetadata): boolean =>
 
 const baseCache = new WeakMap<Shard, bigint>();
 
-function resultOf(ctx: RequestContext, shard: Shard, outcome: PublishOutcome): PutResult {
+function resultOf(ctx: RequestContext, shard: Shard, outcome: PublishOutcome, receivedMs: number): PutResult {
   if (outcome.failure !== undefined) {
     ctx.log.warn({ shard: shardId(shard), failure: outcome.failure, description: outcome.description }, "record not written");
     return { errorCode: "InternalFailure", errorMessage: INTERNAL_FAILURE_MESSAGE };
   }
   let base = baseCache.get(shard);
   if (base === undefined) baseCache.set(shard, (base = sequenceBaseOf(shard)));
-  return { shardId: shardId(shard), sequenceNumber: sequenceNumberFrom(base, outcome.sequence) };
+  return { shardId: shardId(shard), sequenceNumber: sequenceNumberFrom(base, outcome.sequence, Math.floor(receivedMs / 1000)) };
 }
 
 /** The record size limit the model check uses for this request: the stream's own. */

@@ -5,39 +5,35 @@ import { isOpen, type Shard } from "../../shards/shard.js";
 import { shardIdOf, shardIndexOfArgument } from "../../shards/shard-id.js";
 import { openShardCount } from "./account-limits.js";
 import type { RequestContext } from "../context.js";
-import { InvalidArgumentException, LimitExceededException, ResourceInUseException, ResourceNotFoundException, ValidationException } from "../errors.js";
-import { findStream, statusOf, streamNotFound } from "../resources/stream-ref.js";
+import { LimitExceededException } from "../errors.js";
+import { findStream, statusOf } from "../resources/stream-ref.js";
+import { couldNotFindShard, shardAlreadyResharded, streamNotActive, streamNotFound, streamOnDemand } from "../messages.js";
 
 /** The index a ShardToSplit / ShardToMerge argument names; the service answers not-found for nonsense. */
 export function shardArgument(ctx: RequestContext, streamName: string, text: string): number {
   const index = shardIndexOfArgument(text);
-  if (index === undefined) throw new ResourceNotFoundException(`Could not find shard ${text} in stream ${streamName} under account ${ctx.settings.accountId}.`);
+  if (index === undefined) throw couldNotFindShard(ctx.settings, streamName, text);
   return index;
 }
 
 /** The open shard a reshard works on, with the service's errors for a missing or closed one. */
 export function reshardableShard(ctx: RequestContext, stream: StreamMetadata, index: number): Shard {
   const shard = stream.shards.find((s) => s.index === index);
-  const where = `in stream ${stream.name} under account ${ctx.settings.accountId}`;
-  if (!shard) throw new ResourceNotFoundException(`Could not find shard ${shardIdOf(index)} ${where}.`);
-  if (!isOpen(shard)) {
-    throw new InvalidArgumentException(
-      `Shard ${shardIdOf(index)} ${where} has already been merged or split, and thus is not eligible for merging or splitting.`,
-    );
-  }
+  if (!shard) throw couldNotFindShard(ctx.settings, stream.name, shardIdOf(index));
+  if (!isOpen(shard)) throw shardAlreadyResharded(ctx.settings, stream.name, shardIdOf(index));
   return shard;
 }
 
 export function requireActive(ctx: RequestContext, stream: StreamMetadata): void {
   const status = statusOf(stream, ctx.now);
   if (status !== "ACTIVE") {
-    throw new ResourceInUseException(`Stream ${stream.name} under account ${ctx.settings.accountId} not ACTIVE, instead in state ${status}`);
+    throw streamNotActive(ctx.settings, stream.name, status);
   }
 }
 
 export function requireProvisioned(ctx: RequestContext, stream: StreamMetadata): void {
   if (stream.mode === "ON_DEMAND") {
-    throw new ValidationException(`Request is invalid. Stream ${stream.name} under account ${ctx.settings.accountId} is in On-Demand mode.`);
+    throw streamOnDemand(ctx.settings, stream.name);
   }
 }
 

@@ -1,7 +1,8 @@
 import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
 import type { RequestContext } from "../context.js";
 import { requireActive } from "./reshard.js";
-import { findStream, streamNotFound } from "../resources/stream-ref.js";
+import { findStream } from "../resources/stream-ref.js";
+import { streamNotFound } from "../messages.js";
 
 /**
  * Changes an ACTIVE stream's metadata with compare-and-set; `change` sees the latest stored

@@ -1,6 +1,7 @@
 import type { RequestContext } from "../context.js";
 import { InvalidArgumentException } from "../errors.js";
 import type { Tag } from "../generated/model.js";
+import { tooManyTags } from "../messages.js";
 
 /** Tags a stream (or any resource) may carry. */
 export const MAX_TAGS = 50;
@@ -31,9 +32,7 @@ export function mergedTags(
   }
   const merged = { ...current, ...added };
   if (Object.keys(merged).length > MAX_TAGS) {
-    throw new InvalidArgumentException(
-      `Failed to add tags to ${label} under account ${ctx.settings.accountId} because a given ${label.split(" ")[0]} cannot have more than ${MAX_TAGS} tags associated with it.`,
-    );
+    throw tooManyTags(ctx.settings, label, MAX_TAGS);
   }
   return merged;
 }

@@ -4,9 +4,11 @@
  *   record arrival seconds (11) | shard index (8) | 2
  * Our counter is the JetStream stream sequence of the record, so a sequence number decodes
  * back to its shard and its JetStream position, and it increases within a shard (everything
- * before the counter is constant for a shard). The record-seconds field holds the shard's
- * creation second: a record's own storage time is not known when its write is acknowledged,
- * and PutRecord must answer the same number GetRecords will show.
+ * before the counter is constant for a shard). The arrival-seconds field holds the second this
+ * server received the record, stamped on the message when it is published, so PutRecord(s),
+ * GetRecords and SubscribeToShard give the same number and a client that decodes the time (to
+ * estimate lag) reads the record's own second. A shard's starting number holds its creation
+ * second, its ending number its closing second.
  */
 export interface SequenceNumberParts {
   readonly shardCreatedAtSeconds: number;
@@ -30,14 +32,14 @@ export function encodeSequenceNumber(parts: SequenceNumberParts): string {
   ).toString();
 }
 
-/** Everything of a shard's sequence numbers but the counter; see sequenceNumberFrom. */
+/** Everything of a shard's sequence numbers but the counter and the arrival time; see sequenceNumberFrom. */
 export function shardSequenceBase(shardCreatedAtSeconds: number, shardIndex: number): bigint {
-  return BigInt(encodeSequenceNumber({ shardCreatedAtSeconds, shardIndex, position: 0n, arrivalSeconds: shardCreatedAtSeconds }));
+  return BigInt(encodeSequenceNumber({ shardCreatedAtSeconds, shardIndex, position: 0n, arrivalSeconds: 0 }));
 }
 
-/** The sequence number at a JetStream position of the shard whose base this is. */
-export function sequenceNumberFrom(base: bigint, position: bigint): string {
-  return (base | (position << 80n)).toString();
+/** The sequence number at a JetStream position of the shard whose base this is, for a record that arrived in that second. */
+export function sequenceNumberFrom(base: bigint, position: bigint, arrivalSeconds: number): string {
+  return (base | (position << 80n) | (BigInt(arrivalSeconds) << 36n)).toString();
 }
 
 const field = (value: bigint, shift: bigint, bits: bigint): bigint => (value >> shift) & ((1n << bits) - 1n);

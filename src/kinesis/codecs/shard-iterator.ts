@@ -1,18 +1,13 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
-
-/** Where a shard iterator starts reading. */
-export type IteratorPosition =
-  /** At this JetStream stream sequence (inclusive); records of other shards in between are skipped. */
-  | { readonly kind: "sequence"; readonly sequence: bigint }
-  /** At the first record that arrived at or after this time (epoch ms). */
-  | { readonly kind: "timestamp"; readonly at: number };
+import type { ReadStart } from "../../jetstream/read-consumer.js";
 
 export interface ShardIterator {
   readonly streamName: string;
   /** Creation time (epoch ms) of the stream the iterator belongs to: a recreated stream refuses it. */
   readonly streamCreatedAt: number;
   readonly shardIndex: number;
-  readonly position: IteratorPosition;
+  /** A JetStream stream sequence (inclusive; other shards' records in between are skipped) or an arrival time. */
+  readonly position: ReadStart;
   /** Epoch ms; iterators expire five minutes after this. */
   readonly issuedAt: number;
 }

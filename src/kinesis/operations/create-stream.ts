@@ -2,20 +2,17 @@ import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
 import { StreamExistsError } from "../../jetstream/stream-catalog.js";
 import { evenHashKeyRanges } from "../../shards/hash-key-range.js";
 import type { Shard } from "../../shards/shard.js";
-import type { RequestContext } from "../context.js";
-import { InvalidArgumentException, ResourceInUseException } from "../errors.js";
+import { InvalidArgumentException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { checkShardLimit } from "../changes/reshard.js";
 import { mergedTags } from "../changes/tags.js";
 import { largestRecordKiB } from "../codecs/record-size.js";
+import { streamExists } from "../messages.js";
 
 /** Shards of a stream created without ShardCount (and of every new on-demand stream). */
 const DEFAULT_SHARD_COUNT = 4;
 const DEFAULT_RETENTION_HOURS = 24;
 const DEFAULT_MAX_RECORD_KIB = 1024;
-
-const streamExists = (ctx: RequestContext, name: string): ResourceInUseException =>
-  new ResourceInUseException(`Stream ${name} under account ${ctx.settings.accountId} already exists.`);
 
 function initialShards(count: number, now: number): Shard[] {
   return evenHashKeyRanges(count).map((hashKeyRange, index) => ({ index, hashKeyRange, createdAt: now, startingPosition: 0n }));
@@ -29,7 +26,7 @@ export const createStream = defineOperation("CreateStream", {
       throw new InvalidArgumentException("ShardCount is not expected when StreamMode=ON_DEMAND");
     }
     const shardCount = input.ShardCount ?? DEFAULT_SHARD_COUNT;
-    if (await ctx.engine.catalog.find(name, ctx.now)) throw streamExists(ctx, name);
+    if (await ctx.engine.catalog.find(name, ctx.now)) throw streamExists(ctx.settings, name);
     checkShardLimit(ctx, shardCount);
     const maxRecordSizeKiB = input.MaxRecordSizeInKiB ?? DEFAULT_MAX_RECORD_KIB;
     const largest = largestRecordKiB(ctx.engine.maxPayload);
@@ -53,7 +50,7 @@ export const createStream = defineOperation("CreateStream", {
     try {
       await ctx.engine.catalog.create(stream);
     } catch (error) {
-      throw error instanceof StreamExistsError ? streamExists(ctx, name) : error;
+      throw error instanceof StreamExistsError ? streamExists(ctx.settings, name) : error;
     }
     try {
       await ctx.engine.storage.create(stream);

@@ -1,7 +1,8 @@
 import { registeredConsumers } from "../resources/consumer-ref.js";
 import { ResourceInUseException } from "../errors.js";
 import { defineOperation } from "../operation.js";
-import { findStream, statusOf, streamArnOf, streamNameOf, streamNotFound } from "../resources/stream-ref.js";
+import { findStream, statusOf, streamArnOf, streamNameOf } from "../resources/stream-ref.js";
+import { streamNotFound } from "../messages.js";
 
 export const deleteStream = defineOperation("DeleteStream", {
   async handler(input, ctx) {

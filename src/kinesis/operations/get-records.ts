@@ -34,11 +34,8 @@ export const getRecords = defineOperation("GetRecords", {
       throw new InvalidArgumentException(`The ShardIterator was not issued for stream ${input.StreamARN}.`);
     }
     const { stream, shard } = await findReadableShard(ctx, iterator.streamName, iterator.shardIndex, iterator.streamCreatedAt);
-    const { storage } = ctx.engine;
     const position = iterator.position;
-    const result = await ctx.engine.reader.read({
-      jetStreamName: storage.layout.jetStreamName(stream.name),
-      subject: storage.layout.shardSubject(stream.name, shard.index),
+    const result = await ctx.engine.readShard(stream.name, shard.index, {
       start: position,
       limit: input.Limit ?? DEFAULT_LIMIT,
       maxDataBytes: MAX_RESPONSE_DATA_BYTES,
@@ -50,8 +47,10 @@ export const getRecords = defineOperation("GetRecords", {
       return { Records: [], MillisBehindLatest: 0, ChildShards: childShardsOf(stream, shard.index) };
     }
     const next = result.nextSequence === undefined ? position : { kind: "sequence" as const, sequence: result.nextSequence };
-    const last = result.records[result.records.length - 1];
-    const millisBehindLatest = result.caughtUp || !last ? 0 : Math.max(0, ctx.now - last.arrivalMs);
+    // From the last message the read took, returned or passed over: a read that ran out of
+    // time before it found any of the shard's records still says how far behind it is.
+    const arrival = result.lastArrivalMs;
+    const millisBehindLatest = result.caughtUp || arrival === undefined ? 0 : Math.max(0, ctx.now - arrival);
     const bytes = result.records.reduce((sum, record) => sum + record.data.length, 0);
     ctx.traffic.recordsOut(stream.name, shardId(shard), result.records.length, bytes, millisBehindLatest);
     return {

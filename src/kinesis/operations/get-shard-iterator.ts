@@ -1,17 +1,17 @@
 import { shardIndexOfArgument } from "../../shards/shard-id.js";
-import { ResourceNotFoundException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { findReadableShard } from "../resources/shard-ref.js";
 import { streamNameOf } from "../resources/stream-ref.js";
 
 import { positionOf } from "../resources/start-position.js";
+import { couldNotFindShard } from "../messages.js";
 
 export const getShardIterator = defineOperation("GetShardIterator", {
   async handler(input, ctx) {
     const streamName = streamNameOf(input, ctx.settings);
     const shardIndex = shardIndexOfArgument(input.ShardId);
     if (shardIndex === undefined) {
-      throw new ResourceNotFoundException(`Could not find shard ${input.ShardId} in stream ${streamName} under account ${ctx.settings.accountId}.`);
+      throw couldNotFindShard(ctx.settings, streamName, input.ShardId);
     }
     const { stream, shard } = await findReadableShard(ctx, streamName, shardIndex);
     const position = await positionOf(input, streamName, shard, ctx);

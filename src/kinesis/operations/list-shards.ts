@@ -1,11 +1,12 @@
 import { selectShards, type ShardSelection } from "../../shards/shard-filter.js";
 import { shardIndexOfArgument } from "../../shards/shard-id.js";
 import type { RequestContext } from "../context.js";
-import { InvalidArgumentException, ResourceNotFoundException } from "../errors.js";
+import { InvalidArgumentException } from "../errors.js";
 import type { ListShardsInput } from "../generated/model.js";
 import { defineOperation } from "../operation.js";
 import { wireShard } from "../resources/shard-view.js";
 import { findStream, statusOf, streamNameOf } from "../resources/stream-ref.js";
+import { streamNotFound } from "../messages.js";
 
 const MAX_SHARDS_PER_PAGE = 1000;
 
@@ -79,7 +80,7 @@ export const listShards = defineOperation("ListShards", {
     const start = startOf(input, ctx);
     const stream = await findStream(ctx, start.stream);
     if (start.createdAt !== undefined && Math.floor(start.createdAt / 1000) !== Math.floor(stream.createdAt / 1000)) {
-      throw new ResourceNotFoundException(`Stream ${start.stream} under account ${ctx.settings.accountId} not found.`);
+      throw streamNotFound(ctx.settings, start.stream);
     }
     if (statusOf(stream, ctx.now) === "CREATING") return { Shards: [] };
     const times = { now: ctx.now, streamCreatedAt: stream.createdAt, retentionMs: stream.retentionHours * 3_600_000 };

@@ -1,9 +1,10 @@
 import { effectiveConsumerStatus } from "../../jetstream/consumer-metadata.js";
 import type { RequestContext } from "../context.js";
 import { registeredConsumers, wireConsumer } from "../resources/consumer-ref.js";
-import { InvalidArgumentException, ResourceNotFoundException } from "../errors.js";
+import { InvalidArgumentException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { findStream, streamNameOf } from "../resources/stream-ref.js";
+import { streamNotFound } from "../messages.js";
 
 /** ListStreamConsumers returns at most this many per call, whatever MaxResults says. */
 const MAX_CONSUMERS_PER_PAGE = 100;
@@ -33,7 +34,7 @@ export const listStreamConsumers = defineOperation("ListStreamConsumers", {
     const stream = await findStream(ctx, streamName);
     const wantedCreation = token?.createdAt ?? input.StreamCreationTimestamp?.getTime();
     if (wantedCreation !== undefined && Math.floor(wantedCreation / 1000) !== Math.floor(stream.createdAt / 1000)) {
-      throw new ResourceNotFoundException(`Stream ${streamName} under account ${ctx.settings.accountId} not found.`);
+      throw streamNotFound(ctx.settings, streamName);
     }
     const candidates = registeredConsumers(ctx, stream)
       .filter((consumer) => token === undefined || consumer.name > token.after)

@@ -1,9 +1,9 @@
 import { mergeShards as merge } from "../../shards/resharding.js";
 import { shardIdOf } from "../../shards/shard-id.js";
-import { InvalidArgumentException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { requireProvisioned, reshard, reshardableShard, shardArgument } from "../changes/reshard.js";
 import { streamNameOf } from "../resources/stream-ref.js";
+import { shardsNotAdjacent } from "../messages.js";
 
 export const mergeShards = defineOperation("MergeShards", {
   async handler(input, ctx) {
@@ -16,9 +16,7 @@ export const mergeShards = defineOperation("MergeShards", {
       const adjacent = reshardableShard(ctx, stream, adjacentIndex);
       // The service takes the pair in hash-key order: ShardToMerge's range comes first.
       if (shard.hashKeyRange.end + 1n !== adjacent.hashKeyRange.start) {
-        throw new InvalidArgumentException(
-          `Shards ${shardIdOf(index)} and ${shardIdOf(adjacentIndex)} in stream ${stream.name} under account ${ctx.settings.accountId} are not an adjacent pair of shards eligible for merging`,
-        );
+        throw shardsNotAdjacent(ctx.settings, stream.name, shardIdOf(index), shardIdOf(adjacentIndex));
       }
       return merge(stream.shards, shard, adjacent, context);
     });

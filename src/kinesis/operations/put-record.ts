@@ -1,15 +1,14 @@
 import type { RequestContext } from "../context.js";
-import { InternalFailure, InvalidArgumentException } from "../errors.js";
+import { InternalFailure } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { maxDataBytesOf, putRecords } from "../changes/record-put.js";
 import { decodeSequenceNumber } from "../codecs/sequence-number.js";
 import { findWritableStream, streamNameOf } from "../resources/stream-ref.js";
+import { exclusiveMinimumInvalid } from "../messages.js";
 
 function checkOrdering(sequenceNumber: string | undefined, streamName: string, ctx: RequestContext): void {
   if (sequenceNumber === undefined || decodeSequenceNumber(sequenceNumber)) return;
-  throw new InvalidArgumentException(
-    `ExclusiveMinimumSequenceNumber ${sequenceNumber} used in PutRecord on stream ${streamName} under account ${ctx.settings.accountId} is invalid.`,
-  );
+  throw exclusiveMinimumInvalid(ctx.settings, streamName, sequenceNumber);
 }
 
 export const putRecord = defineOperation("PutRecord", {

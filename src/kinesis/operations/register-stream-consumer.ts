@@ -3,10 +3,10 @@ import { ConsumerLimitError, ConsumerNameTakenError } from "../../jetstream/cons
 import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
 import type { RequestContext } from "../context.js";
 import { wireConsumer } from "../resources/consumer-ref.js";
-import { LimitExceededException, ResourceInUseException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { mergedTags } from "../changes/tags.js";
 import { findStream, statusOf, streamNameOf } from "../resources/stream-ref.js";
+import { consumerExists, streamNotActive, tooManyConsumers } from "../messages.js";
 
 /** Registered consumers per stream, as on Kinesis. */
 const MAX_CONSUMERS_PER_STREAM = 20;
@@ -22,14 +22,11 @@ async function creationTime(ctx: RequestContext, streamName: string, consumerNam
 }
 
 function refusal(error: unknown, ctx: RequestContext, stream: StreamMetadata, consumerName: string): unknown {
-  const account = ctx.settings.accountId;
   if (error instanceof ConsumerNameTakenError) {
-    return new ResourceInUseException(`Consumer ${consumerName} under stream ${stream.name} and account ${account} already exists.`);
+    return consumerExists(ctx.settings, stream.name, consumerName);
   }
   if (error instanceof ConsumerLimitError) {
-    return new LimitExceededException(
-      `Stream ${stream.name} under account ${account} already has ${MAX_CONSUMERS_PER_STREAM} registered consumers, the most a stream can have.`,
-    );
+    return tooManyConsumers(ctx.settings, stream.name, MAX_CONSUMERS_PER_STREAM);
   }
   return error;
 }
@@ -39,7 +36,7 @@ export const registerStreamConsumer = defineOperation("RegisterStreamConsumer", 
     const stream = await findStream(ctx, streamNameOf({ StreamARN: input.StreamARN }, ctx.settings));
     const status = statusOf(stream, ctx.now);
     if (status === "CREATING" || status === "DELETING") {
-      throw new ResourceInUseException(`Stream ${stream.name} under account ${ctx.settings.accountId} not ACTIVE, instead in state ${status}`);
+      throw streamNotActive(ctx.settings, stream.name, status);
     }
     const createdAt = await creationTime(ctx, stream.name, input.ConsumerName);
     const consumer: ConsumerMetadata = {

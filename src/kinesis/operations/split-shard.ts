@@ -1,10 +1,10 @@
 import { MAX_HASH_KEY } from "../../shards/hash-key-range.js";
 import { splitShard as split } from "../../shards/resharding.js";
 import { shardIdOf } from "../../shards/shard-id.js";
-import { InvalidArgumentException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { checkShardLimit, requireProvisioned, reshard, reshardableShard, shardArgument } from "../changes/reshard.js";
 import { streamNameOf } from "../resources/stream-ref.js";
+import { splitHashKeyOutOfRange } from "../messages.js";
 
 export const splitShard = defineOperation("SplitShard", {
   async handler(input, ctx) {
@@ -16,9 +16,7 @@ export const splitShard = defineOperation("SplitShard", {
       const parent = reshardableShard(ctx, stream, index);
       const { start, end } = parent.hashKeyRange;
       if (!(at > start + 1n && at < end) || at > MAX_HASH_KEY) {
-        throw new InvalidArgumentException(
-          `NewStartingHashKey ${input.NewStartingHashKey} used in SplitShard() on shard ${shardIdOf(index)} in stream ${stream.name} under account ${ctx.settings.accountId} is not both greater than one plus the shard's StartingHashKey ${start} and less than the shard's EndingHashKey ${end}.`,
-        );
+        throw splitHashKeyOutOfRange(ctx.settings, stream.name, shardIdOf(index), input.NewStartingHashKey, start, end);
       }
       checkShardLimit(ctx, 1);
       return split(stream.shards, parent, at, context);

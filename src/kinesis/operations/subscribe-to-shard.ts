@@ -1,10 +1,10 @@
 import { shardIndexOfArgument } from "../../shards/shard-id.js";
 import { consumerNotActive, findConsumer } from "../resources/consumer-ref.js";
-import { ResourceNotFoundException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { findReadableShard } from "../resources/shard-ref.js";
 import { openSubscription } from "../subscriptions/shard-subscription.js";
 import { positionOf } from "../resources/start-position.js";
+import { couldNotFindShard } from "../messages.js";
 
 /**
  * Checks run before the event stream starts answer as ordinary errors: the consumer (it must
@@ -17,7 +17,7 @@ export const subscribeToShard = defineOperation("SubscribeToShard", {
     if (status !== "ACTIVE") throw consumerNotActive(ctx.settings, consumer);
     const shardIndex = shardIndexOfArgument(input.ShardId);
     if (shardIndex === undefined) {
-      throw new ResourceNotFoundException(`Could not find shard ${input.ShardId} in stream ${stream.name} under account ${ctx.settings.accountId}.`);
+      throw couldNotFindShard(ctx.settings, stream.name, input.ShardId);
     }
     const { shard } = await findReadableShard(ctx, stream.name, shardIndex, stream.createdAt);
     const { Type, SequenceNumber, Timestamp } = input.StartingPosition;

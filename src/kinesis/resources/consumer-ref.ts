@@ -3,7 +3,8 @@ import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
 import type { RequestContext, ServiceSettings } from "../context.js";
 import { InvalidArgumentException, ResourceInUseException, ResourceNotFoundException } from "../errors.js";
 import type { Consumer } from "../generated/model.js";
-import { streamArnOf, streamNameOf, streamNotFound } from "./stream-ref.js";
+import { streamArnOf, streamNameOf } from "./stream-ref.js";
+import { streamNotFound } from "../messages.js";
 
 /** Consumer operations name a consumer by ConsumerARN, or by StreamARN and ConsumerName (or all three, agreeing). */
 export interface ConsumerReference {

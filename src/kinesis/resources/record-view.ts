@@ -8,7 +8,7 @@ import { sequenceBaseOf } from "./shard-view.js";
 export function toWireRecords(shard: Shard, records: readonly StoredRecord[]): KinesisRecord[] {
   const base = sequenceBaseOf(shard);
   return records.map((record) => ({
-    SequenceNumber: sequenceNumberFrom(base, record.sequence),
+    SequenceNumber: sequenceNumberFrom(base, record.sequence, Math.floor(record.receivedMs / 1000)),
     ApproximateArrivalTimestamp: new Date(record.arrivalMs),
     Data: record.data,
     PartitionKey: record.partitionKey,

@@ -2,11 +2,8 @@ import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
 import type { Shard } from "../../shards/shard.js";
 import { shardIdOf } from "../../shards/shard-id.js";
 import type { RequestContext } from "../context.js";
-import { ResourceNotFoundException } from "../errors.js";
+import { shardDoesNotExist } from "../messages.js";
 import { statusOf } from "./stream-ref.js";
-
-export const shardNotFound = (ctx: RequestContext, streamName: string, shardIndex: number): ResourceNotFoundException =>
-  new ResourceNotFoundException(`Shard ${shardIdOf(shardIndex)} in stream ${streamName} under account ${ctx.settings.accountId} does not exist`);
 
 /**
  * A shard that can be read: its stream exists (this incarnation of it, when `createdAt` is
@@ -27,6 +24,6 @@ export async function findReadableShard(
   // A shard made by a reshard on another instance a moment ago may not be in our copy yet.
   if (!found(stream)) stream = await ctx.engine.catalog.refresh(streamName, ctx.now);
   const shard = found(stream);
-  if (!stream || !shard) throw shardNotFound(ctx, streamName, shardIndex);
+  if (!stream || !shard) throw shardDoesNotExist(ctx.settings, streamName, shardIdOf(shardIndex));
   return { stream, shard };
 }

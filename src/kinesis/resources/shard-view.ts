@@ -8,8 +8,12 @@ import { sequenceNumberFrom, shardSequenceBase } from "../codecs/sequence-number
 /** The part of every sequence number of a shard that does not change. */
 export const sequenceBaseOf = (shard: Shard): bigint => shardSequenceBase(Math.floor(shard.createdAt / 1000), shard.index);
 
-/** The sequence number at a JetStream position of a shard. */
-export const shardSequenceNumber = (shard: Shard, position: bigint): string => sequenceNumberFrom(sequenceBaseOf(shard), position);
+const seconds = (ms: number): number => Math.floor(ms / 1000);
+
+/** A shard's starting sequence number (its creation second) and ending one (its closing second, after every record it holds). */
+const startingSequenceNumber = (shard: Shard): string => sequenceNumberFrom(sequenceBaseOf(shard), shard.startingPosition, seconds(shard.createdAt));
+const endingSequenceNumber = (shard: Shard, endingPosition: bigint): string =>
+  sequenceNumberFrom(sequenceBaseOf(shard), endingPosition, seconds(shard.closedAt ?? shard.createdAt));
 
 /** A shard as DescribeStream and ListShards show it. */
 export function wireShard(shard: Shard): WireShard {
@@ -22,8 +26,8 @@ export function wireShard(shard: Shard): WireShard {
       EndingHashKey: shard.hashKeyRange.end.toString(),
     },
     SequenceNumberRange: {
-      StartingSequenceNumber: shardSequenceNumber(shard, shard.startingPosition),
-      ...(shard.endingPosition !== undefined && { EndingSequenceNumber: shardSequenceNumber(shard, shard.endingPosition) }),
+      StartingSequenceNumber: startingSequenceNumber(shard),
+      ...(shard.endingPosition !== undefined && { EndingSequenceNumber: endingSequenceNumber(shard, shard.endingPosition) }),
     },
   };
 }

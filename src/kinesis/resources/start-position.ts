@@ -2,9 +2,10 @@ import type { Shard } from "../../shards/shard.js";
 import { shardIdOf } from "../../shards/shard-id.js";
 import type { RequestContext } from "../context.js";
 import { InvalidArgumentException } from "../errors.js";
+import { sequenceNumberUse } from "../messages.js";
 import type { GetShardIteratorInput } from "../generated/model.js";
 import { decodeSequenceNumber } from "../codecs/sequence-number.js";
-import type { IteratorPosition } from "../codecs/shard-iterator.js";
+import type { ReadStart } from "../../jetstream/read-consumer.js";
 
 const COMBINATION_RULE =
   "Must either specify (1) AT_SEQUENCE_NUMBER or AFTER_SEQUENCE_NUMBER and StartingSequenceNumber or (2) TRIM_HORIZON or LATEST and no StartingSequenceNumber.";
@@ -12,7 +13,7 @@ const COMBINATION_RULE =
 /** The JetStream position a StartingSequenceNumber names, after checking it belongs to this shard. */
 function positionOfSequenceNumber(input: GetShardIteratorInput, streamName: string, shard: Shard, ctx: RequestContext, operation: string): bigint {
   const text = input.StartingSequenceNumber!;
-  const where = `used in ${operation} on shard ${shardIdOf(shard.index)} in stream ${streamName} under account ${ctx.settings.accountId}`;
+  const where = sequenceNumberUse(ctx.settings, operation, streamName, shardIdOf(shard.index));
   const parts = decodeSequenceNumber(text);
   if (!parts) throw new InvalidArgumentException(`StartingSequenceNumber ${text} ${where} is invalid.`);
   if (parts.shardIndex !== shard.index) {
@@ -33,7 +34,7 @@ export async function positionOf(
   shard: Shard,
   ctx: RequestContext,
   operation = "GetShardIterator",
-): Promise<IteratorPosition> {
+): Promise<ReadStart> {
   const type = input.ShardIteratorType;
   const bySequence = type === "AT_SEQUENCE_NUMBER" || type === "AFTER_SEQUENCE_NUMBER";
   if (bySequence && input.StartingSequenceNumber === undefined) {

@@ -1,7 +1,8 @@
 import type { StreamMetadata, StreamStatus } from "../../jetstream/stream-metadata.js";
 import { effectiveStatus } from "../../jetstream/stream-metadata.js";
 import type { RequestContext, ServiceSettings } from "../context.js";
-import { InvalidArgumentException, ResourceNotFoundException } from "../errors.js";
+import { InvalidArgumentException } from "../errors.js";
+import { streamNotFound } from "../messages.js";
 
 export function streamArnOf(settings: ServiceSettings, streamName: string): string {
   return `arn:aws:kinesis:${settings.region}:${settings.accountId}:stream/${streamName}`;
@@ -25,16 +26,13 @@ export function streamNameOf(ref: StreamReference, settings: ServiceSettings): s
   const [, region, account, name] = match ?? [];
   if (!match || !name || !/^[a-zA-Z0-9_.-]{1,128}$/.test(name)) throw new InvalidArgumentException(`Invalid StreamARN ${ref.StreamARN}.`);
   if (region !== settings.region || account !== settings.accountId) {
-    throw new ResourceNotFoundException(`Stream ${name} under account ${account} not found.`);
+    throw streamNotFound({ accountId: account ?? "" }, name);
   }
   if (ref.StreamName !== undefined && ref.StreamName !== name) {
     throw new InvalidArgumentException(`StreamARN ${ref.StreamARN} and StreamName ${ref.StreamName} refer to different streams.`);
   }
   return name;
 }
-
-export const streamNotFound = (settings: ServiceSettings, name: string): ResourceNotFoundException =>
-  new ResourceNotFoundException(`Stream ${name} under account ${settings.accountId} not found.`);
 
 /** The stream in any state (Describe*, Delete); throws ResourceNotFoundException when there is none. */
 export async function findStream(ctx: RequestContext, name: string): Promise<StreamMetadata> {

@@ -12,10 +12,11 @@ import { InternalFailureException, AwsError, KMSAccessDeniedException, ResourceI
 import type { ChildShard, SubscribeToShardEvent, SubscribeToShardEventStream } from "../generated/model.js";
 import { toWireRecords } from "../resources/record-view.js";
 import { sequenceNumberFrom } from "../codecs/sequence-number.js";
-import type { IteratorPosition } from "../codecs/shard-iterator.js";
+import type { ReadStart } from "../../jetstream/read-consumer.js";
 import { childShardsOf, sequenceBaseOf } from "../resources/shard-view.js";
-import { streamNotFound } from "../resources/stream-ref.js";
+
 import { EventBatch, shardEndReached } from "./subscription-events.js";
+import { streamNotFound } from "../messages.js";
 
 /** What SubscribeToShard found and checked before the stream starts. */
 export interface SubscriptionPlan {
@@ -23,7 +24,7 @@ export interface SubscriptionPlan {
   readonly stream: StreamMetadata;
   readonly shard: Shard;
   readonly consumer: ConsumerMetadata;
-  readonly start: IteratorPosition;
+  readonly start: ReadStart;
 }
 
 /** Events waiting for the reader beyond which no more records are asked of JetStream. */
@@ -77,7 +78,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   private readonly stream: StreamMetadata;
   private readonly shard: Shard;
   private readonly consumer: ConsumerMetadata;
-  private readonly start: IteratorPosition;
+  private readonly start: ReadStart;
   private readonly sequenceBase: bigint;
   private feed: ShardFeed | undefined;
   private lease: Lease | undefined;
@@ -85,6 +86,12 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   private flushScheduled = false;
   /** Position of the last record sent to the client, or of the starting point. */
   private continuation = 0n;
+  /**
+   * The arrival second of the record at `continuation`, so the continuation equals that
+   * record's sequence number; before any record, the shard's creation second (any number with
+   * the right position resumes at the same place).
+   */
+  private continuationSeconds = 0;
   /** Position of the last record received from JetStream. */
   private lastReceived = 0n;
   private lastArrivalMs = 0;
@@ -99,18 +106,17 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     super({ objectMode: true, highWaterMark: EVENTS_BUFFERED });
     ({ ctx: this.ctx, stream: this.stream, shard: this.shard, consumer: this.consumer, start: this.start } = plan);
     this.sequenceBase = sequenceBaseOf(this.shard);
+    this.continuationSeconds = Math.floor(this.shard.createdAt / 1000);
   }
 
   /** @internal Opens the feed; called once the lease is held. */
   async begin(lease: Lease): Promise<void> {
     this.lease = lease;
-    const { storage } = this.ctx.engine;
     const { subscriptionMs, subscriptionHeartbeatMs } = this.ctx.settings;
-    this.feed = await this.ctx.engine.feeds.openFeed(
+    this.feed = await this.ctx.engine.openShardFeed(
+      this.stream.name,
+      this.shard.index,
       {
-        jetStreamName: storage.layout.jetStreamName(this.stream.name),
-        subject: storage.layout.shardSubject(this.stream.name, this.shard.index),
-        allShardsSubject: storage.layout.allShardsSubject(this.stream.name),
         start: this.start,
         maxMessageBytes: this.stream.maxRecordSizeKiB * 1024 + HEADER_ALLOWANCE_BYTES,
         maxIdleMs: subscriptionMs + CONSUMER_IDLE_MARGIN_MS,
@@ -195,7 +201,9 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   }
 
   private send(records: readonly StoredRecord[]): void {
-    this.continuation = records[records.length - 1]!.sequence;
+    const last = records[records.length - 1]!;
+    this.continuation = last.sequence;
+    this.continuationSeconds = Math.floor(last.receivedMs / 1000);
     this.emitEvent(records);
   }
 
@@ -204,7 +212,9 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     const behind = this.pendingAfterLast === 0 || childShards ? 0 : Math.max(0, Date.now() - this.lastArrivalMs);
     const event = {
       Records: toWireRecords(this.shard, records),
-      ...(childShards ? { ChildShards: childShards } : { ContinuationSequenceNumber: sequenceNumberFrom(this.sequenceBase, this.continuation) }),
+      ...(childShards
+        ? { ChildShards: childShards }
+        : { ContinuationSequenceNumber: sequenceNumberFrom(this.sequenceBase, this.continuation, this.continuationSeconds) }),
       MillisBehindLatest: behind,
     } as SubscribeToShardEvent; // The model marks the continuation required; Kinesis leaves it out at shard end.
     this.deliver({ SubscribeToShardEvent: event });
@@ -247,9 +257,10 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     if (ending === undefined) return;
     this.endingPosition = ending;
     if (shardEndReached(ending, this.lastReceived, undefined)) return this.endOfShard();
-    this.feed?.pending().then(
-      (pending) => {
-        if (!this.finished && shardEndReached(ending, this.lastReceived, pending)) this.endOfShard();
+    this.feed?.lastRecordPosition().then(
+      (last) => {
+        // Everything of the shard arrived once nothing of it lies past what was received.
+        if (!this.finished && (shardEndReached(ending, this.lastReceived, undefined) || last <= this.lastReceived)) this.endOfShard();
       },
       (error: unknown) => this.ctx.log.warn({ err: error, stream: this.stream.name }, "could not ask JetStream what is left of a closed shard"),
     );

@@ -1,10 +1,11 @@
 import { runBench } from "./bench-command.js";
 import { runCostCommand } from "./cost-comparison.js";
 import { runFanoutBench } from "./fanout-bench.js";
+import { runLongReplay } from "./long-replay.js";
 import { BENCH_USAGE, UsageError } from "./options.js";
 import { runProtocolBench } from "./protocol-bench.js";
 
-/** `kinesis-nats bench [cost | fanout | protocols] ...`: the subcommand, and the usage on a bad flag. */
+/** `kinesis-nats bench [cost | fanout | protocols | long-replay] ...`: the subcommand, and the usage on a bad flag. */
 export async function runBenchCommand(argv: readonly string[]): Promise<void> {
   const [first, ...rest] = argv;
   if (first === "--help" || first === "-h" || first === "help") {
@@ -14,6 +15,7 @@ export async function runBenchCommand(argv: readonly string[]): Promise<void> {
   try {
     if (first === "cost") runCostCommand(rest);
     else if (first === "fanout") await runFanoutBench(rest);
+    else if (first === "long-replay") await runLongReplay(rest);
     else if (first === "protocols") await runProtocolBench();
     else await runBench(argv);
   } catch (error) {

@@ -68,6 +68,8 @@ export const BENCH_USAGE = `usage: kinesis-nats bench [options]         one work
        kinesis-nats bench cost [options]    the monthly cost estimate alone, from rates given as flags
        kinesis-nats bench fanout [options]  put->delivery latency breakdown of SubscribeToShard (see README)
        kinesis-nats bench protocols         in-process cost of the JSON and CBOR codecs and of SigV4 checks
+       kinesis-nats bench long-replay [--records 1000000] [--shards 2] [--record-size 16] [--nats-url URL] [--scopes]
+                                            a long file-storage stream read back with GetRecords Limit 10000: rates and the slowest call
 
 Sizes are KiB unless they end in B (512B) or MiB (1MiB).
 

@@ -1,3 +1,4 @@
+import { cpuPerRecord, deliveryCosts } from "./cpu-per-record.js";
 import { runLabel, sizeLabel, type BenchResult, type RunResult } from "./results.js";
 
 /** The bench's results as text tables: the target and server, throughput, live runs. */
@@ -136,6 +137,33 @@ function liveSection(result: BenchResult): string[] {
   ];
 }
 
+const micros = (value: number | undefined): string => (value === undefined ? "—" : value < 10 ? value.toFixed(2) : value.toFixed(1));
+
+/** The table under the runs: server and nats-server µs per record side by side, their ratio, the target. */
+function cpuPerRecordSection(runs: readonly RunResult[]): string[] {
+  const rows = cpuPerRecord(runs)
+    .filter((figure) => figure.run.side === "kinesis")
+    .map((figure) => {
+      const { serverMicros: server, natsMicros: nats, targetMicros: target } = figure;
+      const ratio = server !== undefined && nats !== undefined && nats > 0 ? (server / nats).toFixed(1) : "—";
+      const verdict = target === undefined || server === undefined ? "" : `≤ ${target}: ${server <= target ? "met" : "MISSED"}`;
+      return [sizeLabel(figure.run.recordBytes), runLabel(figure.run), figure.records.toLocaleString("en-US"), micros(server), micros(nats), ratio, verdict];
+    });
+  if (rows.length === 0) return [];
+  const lines = [
+    "",
+    "CPU per record (each process's own CPU time over the run ÷ records moved; live runs: per record per application, the writes included), µs:",
+    formatTable(["size", "path", "records", "server", "nats-server", "server ÷ nats", "target at 1 KiB"], rows, new Set([2, 3, 4, 5])),
+  ];
+  const deliveries = deliveryCosts(runs).map((cost) => {
+    const verdict = cost.targetMicros === undefined ? "" : `≤ ${cost.targetMicros}: ${cost.serverMicros <= cost.targetMicros ? "met" : "MISSED"}`;
+    return `  ${sizeLabel(cost.recordBytes).padEnd(8)} ${cost.method.padEnd(20)} ${micros(cost.serverMicros).padStart(7)} µs per record per application (×${cost.fromApps} → ×${cost.toApps}) ${verdict}`;
+  });
+  if (deliveries.length > 0)
+    lines.push("Delivery alone: server CPU each added application costs, from the live runs (writes and idle costs cancel out):", ...deliveries);
+  return lines;
+}
+
 function verdictLines(result: BenchResult): string[] {
   const checked = result.runs.filter((r) => r.delivery);
   const lines = [""];
@@ -147,5 +175,5 @@ function verdictLines(result: BenchResult): string[] {
 }
 
 export function renderTables(result: BenchResult): string {
-  return [...header(result), ...throughputSection(result), ...liveSection(result), ...verdictLines(result)].join("\n");
+  return [...header(result), ...throughputSection(result), ...liveSection(result), ...cpuPerRecordSection(result.runs), ...verdictLines(result)].join("\n");
 }

@@ -1,0 +1,73 @@
+import { createInbox, type Msg, type NatsConnection } from "@nats-io/transport-node";
+
+/**
+ * How a pull ended: "caught-up" JetStream had no more (404, 408); "more" the pull was used up
+ * (its count delivered, or 409 for its byte budget) and more may follow; "taken" the taker had
+ * enough; "deadline" the read's time was up.
+ */
+export type PullEnd = "caught-up" | "more" | "taken" | "deadline";
+
+export interface PullRequest {
+  readonly stream: string;
+  readonly consumer: string;
+  readonly count: number;
+  readonly maxBytes: number;
+  /** Epoch ms after which the pull ends with what it delivered. */
+  readonly deadline: number;
+  /** JetStream already answered during this read: at the deadline there is no doubt that it is alive. */
+  readonly heardBefore: boolean;
+  /** How long JetStream may stay silent before the pull fails. */
+  readonly timeoutMs: number;
+}
+
+/**
+ * One `no_wait` pull: `take` gets each delivered message in order and answers false once it
+ * has enough. At the deadline the pull ends with what came; a JetStream that sent nothing at
+ * all by then gets until `timeoutMs` after the request for a first message (which then ends
+ * the pull), and only its silence is an error. Slow is not silent.
+ */
+export function pull(nc: NatsConnection, request: PullRequest, take: (msg: Msg) => boolean): Promise<PullEnd> {
+  const inbox = createInbox();
+  const sentAt = Date.now();
+  let received = 0;
+  let heard = request.heardBefore;
+  let overdue = false;
+  return new Promise<PullEnd>((resolve, reject) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (end: PullEnd | Error): void => {
+      clearTimeout(timer);
+      subscription.unsubscribe();
+      if (end instanceof Error) reject(end);
+      else resolve(end);
+    };
+    const atDeadline = (): void => {
+      if (heard) return finish("deadline");
+      overdue = true;
+      timer = setTimeout(() => finish(new Error("timed out reading from JetStream")), Math.max(0, sentAt + request.timeoutMs - Date.now()));
+    };
+    timer = setTimeout(atDeadline, Math.max(0, request.deadline - sentAt));
+    const subscription = nc.subscribe(inbox, {
+      callback: (_error, msg: Msg) => {
+        heard = true;
+        const status = msg.headers?.code;
+        if (status) {
+          // 404 no messages, 408 batch ended early, 409 byte budget reached: done for now.
+          if (status === 404 || status === 408) finish("caught-up");
+          else if (status === 409) finish("more");
+          else finish(new Error(`JetStream pull status ${status} ${msg.headers?.description ?? ""}`));
+          return;
+        }
+        received++;
+        try {
+          if (!take(msg)) finish("taken");
+          else if (received >= request.count) finish("more");
+          else if (overdue) finish("deadline");
+        } catch (error) {
+          finish(error as Error);
+        }
+      },
+    });
+    const body = { batch: request.count, max_bytes: request.maxBytes, no_wait: true };
+    nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${request.stream}.${request.consumer}`, JSON.stringify(body), { reply: inbox });
+  });
+}
