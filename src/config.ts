@@ -59,6 +59,8 @@ const configSchema = z.object({
   credentialsFile: z.string().min(1).optional(),
   /** Access keys as `AKID:secret[,AKID:secret...]`, full access each. */
   credentials: z.string().min(1).optional(),
+  /** Look at no signature at all (for hand-made requests); by default every request must carry a well-formed one. */
+  noSignatureCheck: z.boolean().default(false),
   /** Most CloudWatch series (namespace, metric, unit, dimensions) kept for /metrics; data points of more are dropped and counted. */
   cloudwatchMaxSeries: z.coerce.number().int().min(0).default(10_000),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -96,12 +98,13 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["tls-key", "KINESIS_TLS_KEY", "tlsKey"],
   ["credentials-file", "KINESIS_CREDENTIALS_FILE", "credentialsFile"],
   ["credentials", "KINESIS_CREDENTIALS", "credentials"],
+  ["no-signature-check", "KINESIS_NO_SIGNATURE_CHECK", "noSignatureCheck"],
   ["cloudwatch-max-series", "KINESIS_CLOUDWATCH_MAX_SERIES", "cloudwatchMaxSeries"],
   ["log-level", "LOG_LEVEL", "logLevel"],
 ];
 
 /** Settings given as bare flags (`--memory`), or as 1/true/yes in the environment. */
-const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(["memory", "tls"]);
+const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(["memory", "tls", "noSignatureCheck"]);
 
 export const USAGE = ["Options (flag, or environment variable):", ...SETTINGS.map(([flag, env]) => `  --${flag.padEnd(18)} ${env}`)].join("\n");
 

@@ -76,7 +76,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       ...(config.masterKey && { masterKey: Buffer.from(config.masterKey, "base64") }),
       log,
     });
-    const authenticator = accessKeys.size > 0 ? new Authenticator(accessKeys, config) : undefined;
+    const authenticator = new Authenticator(accessKeys, config);
     const metrics = new ServiceMetrics({ reconnects: () => engine.reconnects, connected: () => engine.available });
     const kinesis = kinesisService(
       {
@@ -110,8 +110,11 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     }
     log.info({ url, tlsUrl, nats: natsUrl, namespace: config.namespace, storage: config.memory ? "memory" : "file" }, "Kinesis endpoint ready");
     if (tls) log.info({ cert: tls.certPath }, "TLS clients must trust this certificate");
-    if (authenticator) log.info({ accessKeys: accessKeys.size }, "SigV4 signatures are checked");
-    else log.info("no access keys configured: any credentials are accepted");
+    if (authenticator.verifies) log.info({ accessKeys: accessKeys.size }, "SigV4 signatures are checked");
+    else
+      log.info(
+        config.noSignatureCheck ? "signatures are not looked at (--no-signature-check)" : "no access keys configured: any well-formed signature is accepted",
+      );
     return {
       url,
       tlsUrl,

@@ -10,7 +10,7 @@ import type { PutMetricDataInput } from "./generated/model.js";
 import type { MetricSeries } from "./metric-series.js";
 import { CLOUDWATCH_API_VERSION, CLOUDWATCH_SHAPE_NAMESPACE, CLOUDWATCH_SIGNING_NAME } from "./model.js";
 import { checkPutMetricData } from "./validation.js";
-import { jsonForm, wireFormOf, type WireAnswer } from "./wire-forms.js";
+import { jsonForm, queryForm, wireFormOf, type WireAnswer } from "./wire-forms.js";
 
 /** CloudWatch refuses a PutMetricData body over 1 MB (after gzip is undone). */
 export const MAX_REQUEST_BYTES = 1024 * 1024;
@@ -48,8 +48,15 @@ export class CloudWatchRoute implements ServiceRoute {
     private readonly authenticator?: Authenticator,
   ) {}
 
+  /**
+   * Its path or target, or a form that names an Action: a form POST without one (or a
+   * Kinesis target) is not a CloudWatch call, and Kinesis's front end refuses it as Kinesis does.
+   */
   claims(call: ApiCall): boolean {
-    return wireFormOf(call) !== undefined;
+    const form = wireFormOf(call);
+    if (form !== queryForm) return form !== undefined;
+    if (headerOf(call, "x-amz-target") !== undefined) return false;
+    return headerOf(call, "content-encoding") !== undefined || /(?:^|&)Action=/.test(Buffer.from(call.body).toString("latin1"));
   }
 
   async handle(call: ApiCall): Promise<ApiReply> {

@@ -14,7 +14,8 @@ export interface ApiCall {
 /** What the HTTP layer sends back. */
 export interface ApiReply {
   readonly statusCode: number;
-  readonly contentType: string;
+  /** None for the front end's XML refusals, which the service sends without one. */
+  readonly contentType?: string;
   readonly body: Buffer;
   /** Headers of the service's own beyond the request id ones (x-amz-crc32, smithy-protocol...). */
   readonly headers?: Readonly<Record<string, string>>;

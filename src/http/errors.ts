@@ -45,6 +45,23 @@ export class InvalidSignatureException extends AwsError {
 export class UnrecognizedClientException extends AwsError {
   readonly type = "UnrecognizedClientException";
 }
+/**
+ * The front end's refusal of a call it cannot attribute to a service and operation (a method
+ * other than POST, or a body with no content type and no target): HTTP 403 with an XML body,
+ * since the caller named no protocol to answer in.
+ */
+export class UnattributableCall extends AwsError {
+  readonly type = "AccessDeniedException";
+  override readonly statusCode = 403;
+  constructor() {
+    super("Unable to determine service/operation name to be authorized");
+  }
+}
+/** A body in a content type the named service does not speak: HTTP 404, `<UnknownOperationException/>`. */
+export class UnknownOperationForContentType extends AwsError {
+  readonly type = "UnknownOperationException";
+  override readonly statusCode = 404;
+}
 /** Retryable "try again": the SDKs back off and resend. Used when NATS is briefly unreachable. */
 export class ServiceUnavailableException extends AwsError {
   readonly type = "ServiceUnavailableException";

@@ -1,5 +1,6 @@
 import type { ApiCall, ApiReply } from "./api-call.js";
-import type { AwsError } from "./errors.js";
+import { xmlAnswer } from "./call-screen.js";
+import { UnattributableCall, type AwsError } from "./errors.js";
 
 /** A service behind the front door: which calls are its own, and its answer to them. */
 export interface ServiceRoute {
@@ -7,6 +8,8 @@ export interface ServiceRoute {
   /** Whether the call is this service's (by its X-Amz-Target, its path, or its form's Action). */
   claims(call: ApiCall): boolean;
   handle(call: ApiCall): Promise<ApiReply>;
+  /** The service's refusal of a call from its headers alone, before its body is read (an unsigned call when keys are configured). */
+  checkHeaders?(call: Omit<ApiCall, "body">): ApiReply | undefined;
   /** The service's answer to an error found before the call reached it (a body too large to read). */
   errorReply(call: Pick<ApiCall, "headers" | "url" | "method">, error: AwsError): ApiReply;
 }
@@ -25,6 +28,19 @@ export class FrontDoor {
 
   handle(call: ApiCall): Promise<ApiReply> {
     return this.routeOf(call).handle(call);
+  }
+
+  /** A refusal from the headers alone, by the service the call is for; undefined when the body must be read first. */
+  checkHeaders(call: Omit<ApiCall, "body">): ApiReply | undefined {
+    return this.routeOf({ ...call, body: Buffer.alloc(0) }).checkHeaders?.(call);
+  }
+
+  /**
+   * A call by a method other than POST: no AWS JSON service takes one, so the front end refuses
+   * it before looking any further, with 403 AccessDeniedException in XML.
+   */
+  unattributable(): ApiReply {
+    return { ...xmlAnswer(new UnattributableCall()), service: this.fallback.name };
   }
 
   errorReply(call: Pick<ApiCall, "headers" | "url" | "method">, error: AwsError): ApiReply {

@@ -1,9 +1,10 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from "fastify";
 import type { Logger } from "pino";
-import type { ApiCall } from "./api-call.js";
+import type { ApiCall, ApiReply } from "./api-call.js";
+import { corsHeaders, isPreflight, preflightHeaders } from "./cors.js";
 import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
-import { AwsError, SerializationException, UnknownOperationException } from "./errors.js";
+import { AwsError, SerializationException } from "./errors.js";
 import type { FrontDoor } from "./front-door.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { sendStreamingResponse } from "./streaming-response.js";
@@ -17,14 +18,17 @@ class RequestTooLarge extends AwsError {
   override readonly statusCode = 413;
 }
 
-// x-amz-id-2 is an opaque host id: a random prefix per process and a counter make a unique one
-// without 48 random bytes per response.
-const HOST_ID_PREFIX = randomBytes(36).toString("base64");
+// x-amz-id-2 is an opaque host id of 72 bytes, base64 (Kinesis sends 64 to 80): a random prefix
+// per process and a counter (base 36 digits are base64 characters too) make a unique one without
+// 72 random bytes per response.
+const HOST_ID_PREFIX = randomBytes(63).toString("base64");
 let responses = 0;
 
 function awsHeaders(): Record<string, string> {
   return { "x-amzn-RequestId": randomUUID(), "x-amz-id-2": `${HOST_ID_PREFIX}${(responses++).toString(36).padStart(12, "0")}` };
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /**
  * The HTTP face of the server: every POST is an API call, read as raw bytes whatever its content
@@ -55,22 +59,56 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
   app.removeAllContentTypeParsers();
   app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
 
-  app.post("/*", async (request, reply) => {
-    const started = performance.now();
-    const result = await frontDoor.handle(callOf(request, (request.body as Buffer | undefined) ?? Buffer.alloc(0)));
+  // Answers that must go without a content type (the front end's XML refusals): fastify gives
+  // every Buffer one, so it is taken off again just before sending.
+  const withoutContentType = new WeakSet<FastifyReply>();
+  app.addHook("onSend", async (_request, reply, payload) => {
+    if (withoutContentType.has(reply)) reply.removeHeader("content-type");
+    return payload;
+  });
+
+  /** Sends the front door's or a service's reply, with the request id headers and, for a page's request, CORS. */
+  const send = (request: FastifyRequest, reply: FastifyReply, result: ApiReply, started: number): FastifyReply => {
     const seconds = (performance.now() - started) / 1000;
     options.metrics.observeRequest(result.service, result.operation ?? "unknown", result.error?.type ?? "ok", seconds);
     log.debug(
       { service: result.service, operation: result.operation, resource: result.resource, status: result.statusCode, ms: Math.round(seconds * 10_000) / 10 },
       "request",
     );
-    const headers = { ...awsHeaders(), ...result.headers, "content-type": result.contentType };
+    const headers = { ...awsHeaders(), ...corsHeaders(request.headers), ...result.headers, ...(result.contentType && { "content-type": result.contentType }) };
     if (result.events) {
       reply.hijack();
       sendStreamingResponse(reply.raw, result.statusCode, headers, result.events, log);
       return reply;
     }
+    if (!result.contentType) withoutContentType.add(reply);
     return reply.code(result.statusCode).headers(headers).send(result.body);
+  };
+
+  // Everything decided before a body is read: a browser's preflight, a method other than POST
+  // (on any path but our own), and, when keys are configured, a missing or malformed signature.
+  app.addHook("onRequest", async (request, reply) => {
+    const started = performance.now();
+    if (isPreflight(request.method, request.headers)) {
+      // As the service answers one: no host id, no body, no content type.
+      return reply
+        .code(200)
+        .headers({ "x-amzn-RequestId": randomUUID(), ...preflightHeaders(request.headers) })
+        .send();
+    }
+    if (request.method !== "POST") {
+      if (request.is404) return send(request, reply, frontDoor.unattributable(), started);
+      reply.headers(corsHeaders(request.headers));
+      return;
+    }
+    const refusal = frontDoor.checkHeaders(callOf(request, EMPTY));
+    if (refusal) return send(request, reply, refusal, started);
+  });
+
+  app.post("/*", async (request, reply) => {
+    const started = performance.now();
+    const result = await frontDoor.handle(callOf(request, (request.body as Buffer | undefined) ?? EMPTY));
+    return send(request, reply, result, started);
   });
 
   app.get("/health/live", async () => ({ status: "live" }));
@@ -84,14 +122,8 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
   });
 
   /** An error found before any service saw the request, in the protocol of the service it is for. */
-  const sendError = (request: FastifyRequest, reply: FastifyReply, error: AwsError): FastifyReply => {
-    const answer = frontDoor.errorReply(callOf(request, Buffer.alloc(0)), error);
-    return reply
-      .code(answer.statusCode)
-      .headers({ ...awsHeaders(), ...answer.headers, "content-type": answer.contentType })
-      .send(answer.body);
-  };
-  app.setNotFoundHandler((request, reply) => sendError(request, reply, new UnknownOperationException("")));
+  const sendError = (request: FastifyRequest, reply: FastifyReply, error: AwsError): FastifyReply =>
+    send(request, reply, frontDoor.errorReply(callOf(request, EMPTY), error), performance.now());
   app.setErrorHandler((error: { code?: string; message: string }, request, reply) => {
     const awsError =
       error.code === "FST_ERR_CTP_BODY_TOO_LARGE"

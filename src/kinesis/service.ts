@@ -27,7 +27,7 @@ function streamOf(input: Record<string, unknown> | undefined): string | undefine
 export function kinesisService(
   services: KinesisServices,
   log: Logger,
-  authenticator?: Authenticator,
+  authenticator: Authenticator,
   resourcePolicies?: ResourcePolicyHook,
 ): TargetService<RequestContext> {
   const definition: TargetServiceDefinition<RequestContext> = {
@@ -35,7 +35,9 @@ export function kinesisService(
     signingName: "kinesis",
     targetPrefix,
     model: kinesisModel,
-    protocols: [kinesisJson, kinesisCbor],
+    // CBOR first: Kinesis answers a call whose content type is neither in CBOR.
+    protocols: [kinesisCbor, kinesisJson],
+    legacyJsonEnvelope: true,
     operations,
     context: (call: ApiCall, now: number) => ({ ...services, now, log, invocationId: headerOf(call, "amz-sdk-invocation-id") }),
     authorize: (principal, operation, input, ctx) => authorize(principal, accessTargetOf(operation as OperationName, input, ctx), ctx, resourcePolicies),

@@ -24,7 +24,7 @@ function cloudWatch(credentials: typeof KEY): CloudWatchClient {
   return client;
 }
 
-const WRONG_SCOPE = "Credential should be scoped to correct service: 'monitoring'. ";
+const WRONG_SCOPE = "Credential should be scoped to correct service: 'monitoring'.";
 
 describe("SigV4 on CloudWatch calls (the Kinesis access keys, scope monitoring)", () => {
   it("accepts the SDK's signed calls, gzip-compressed ones too (signed as compressed)", async () => {
@@ -77,15 +77,15 @@ describe("SigV4 on CloudWatch calls (the Kinesis access keys, scope monitoring)"
     clients.push(kinesis);
     await expect(kinesis.send(new ListStreamsCommand({}))).rejects.toMatchObject({
       name: "InvalidSignatureException",
-      message: "Credential should be scoped to correct service: 'kinesis'. ",
+      message: "Credential should be scoped to correct service: 'kinesis'.",
     });
   });
 
   it("refuses an unsigned call", async () => {
-    const query = await send(server, queryRequest({ Namespace: "app" }));
+    const query = await send(server, queryRequest({ Namespace: "app" }), "unsigned");
     expect(query.status).toBe(403);
     expect([xmlField(query.text, "Code"), xmlField(query.text, "Message")]).toEqual(["MissingAuthenticationToken", "Missing Authentication Token"]);
-    const cbor = await send(server, rpcV2Request({ Namespace: "app" }));
+    const cbor = await send(server, rpcV2Request({ Namespace: "app" }), "unsigned");
     expect(cbor.headers.get("x-amzn-query-error")).toBe("MissingAuthenticationToken;Sender");
   });
 });

@@ -61,11 +61,15 @@ export const gzipped = (request: WireRequest): WireRequest => ({
   body: gzipSync(request.body),
 });
 
-/** Sends a request, signed with SigV4 by the SDK's signer when given keys. */
-export async function send(server: RunningServer, request: WireRequest, signing?: Signing): Promise<WireReply> {
+/** Any keys: every SDK signs, even with dummy credentials, and the server always looks at the signature. */
+const DUMMY_KEYS: Signing = { accessKeyId: "AKIDANY", secretAccessKey: "any" };
+
+/** Sends a request, signed with SigV4 by the SDK's signer (with dummy keys unless given some), or "unsigned". */
+export async function send(server: RunningServer, request: WireRequest, keys: Signing | "unsigned" = DUMMY_KEYS): Promise<WireReply> {
   const url = new URL(server.url);
   let headers: Record<string, string> = { host: url.host, ...request.headers };
-  if (signing) {
+  if (keys !== "unsigned") {
+    const signing = keys;
     const signer = new SignatureV4({
       service: signing.service ?? "monitoring",
       region: signing.region ?? "us-east-1",

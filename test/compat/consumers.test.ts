@@ -12,6 +12,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { sdkClient, startTestServer, uniqueStreamName, useTwoInstances, useTestServer } from "../support/server.js";
+import { signedHeaders } from "../support/signing.js";
 
 const ACCOUNT = "000000000000";
 const service = useTestServer();
@@ -78,11 +79,9 @@ describe("registering consumers through @aws-sdk/client-kinesis", () => {
   it("accepts the StreamId KCL sends back (sent raw: the SDK routes a StreamId to AWS's own hosts)", async () => {
     const { arn } = await newStream();
     const post = async (operation: string, body: object): Promise<{ status: number; json: { Consumer?: { ConsumerARN: string } } }> => {
-      const response = await fetch(service.server.url, {
-        method: "POST",
-        headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `Kinesis_20131202.${operation}` },
-        body: JSON.stringify({ ...body, StreamId: "abcdefghij0123456789-abc" }),
-      });
+      const sent = JSON.stringify({ ...body, StreamId: "abcdefghij0123456789-abc" });
+      const headers = { "content-type": "application/x-amz-json-1.1", "x-amz-target": `Kinesis_20131202.${operation}` };
+      const response = await fetch(service.server.url, { method: "POST", headers: await signedHeaders(service.server.url, headers, sent), body: sent });
       return { status: response.status, json: (await response.json()) as { Consumer?: { ConsumerARN: string } } };
     };
     const registered = await post("RegisterStreamConsumer", { StreamARN: arn, ConsumerName: "kcl" });

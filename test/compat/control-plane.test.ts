@@ -95,6 +95,25 @@ describe("retention", () => {
       "Maximum allowed retention period is 8760 hours. Requested retention period (8761 hours) is too long.",
     );
   });
+
+  it("accepts the period a stream already has and changes nothing: it stays ACTIVE", async () => {
+    const slow = await startTestServer({ namespace, updateStreamMs: 60_000 });
+    const client = new KinesisClient({ endpoint: slow.url, region: "us-east-1", credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+    try {
+      const stream = await newStream();
+      const summary = async () => (await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }))).StreamDescriptionSummary!;
+      await client.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: stream, RetentionPeriodHours: 24 }));
+      await client.send(new DecreaseStreamRetentionPeriodCommand({ StreamName: stream, RetentionPeriodHours: 24 }));
+      expect(await summary()).toMatchObject({ StreamStatus: "ACTIVE", RetentionPeriodHours: 24 });
+      expect((await jetStreamConfig(stream)).max_age).toBe(24 * 3_600_000_000_000);
+      // A real change does take the stream through UPDATING.
+      await client.send(new IncreaseStreamRetentionPeriodCommand({ StreamName: stream, RetentionPeriodHours: 25 }));
+      expect(await summary()).toMatchObject({ StreamStatus: "UPDATING", RetentionPeriodHours: 25 });
+    } finally {
+      client.destroy();
+      await slow.close();
+    }
+  });
 });
 
 describe("tags", () => {
@@ -151,6 +170,27 @@ describe("tags", () => {
     );
     await rejects(
       kinesis.send(new ListTagsForResourceCommand({ ResourceARN: arnOf("nope") })),
+      "ResourceNotFoundException",
+      `Stream nope under account ${ACCOUNT} not found.`,
+    );
+  });
+
+  it("holds RemoveTagsFromStream's keys to the same characters, after finding the stream", async () => {
+    const stream = await newStream();
+    await kinesis.send(new AddTagsToStreamCommand({ StreamName: stream, Tags: { keep: "1", "ü0 _.": "2", "/=+-@": "3" } }));
+    for (const key of ["abc;def", "abc\tdef", "abc\ndef", "abc,def"]) {
+      await rejects(
+        kinesis.send(new RemoveTagsFromStreamCommand({ StreamName: stream, TagKeys: ["keep", key] })),
+        "InvalidArgumentException",
+        "Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.",
+      );
+    }
+    // Nothing was removed by the refused calls; valid keys go.
+    expect((await kinesis.send(new ListTagsForStreamCommand({ StreamName: stream }))).Tags).toHaveLength(3);
+    await kinesis.send(new RemoveTagsFromStreamCommand({ StreamName: stream, TagKeys: ["ü0 _.", "/=+-@"] }));
+    expect((await kinesis.send(new ListTagsForStreamCommand({ StreamName: stream }))).Tags).toEqual([{ Key: "keep", Value: "1" }]);
+    await rejects(
+      kinesis.send(new RemoveTagsFromStreamCommand({ StreamName: "nope", TagKeys: [";"] })),
       "ResourceNotFoundException",
       `Stream nope under account ${ACCOUNT} not found.`,
     );

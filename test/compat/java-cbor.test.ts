@@ -15,7 +15,8 @@ const javaAvailable = spawnSync("javac", ["-version"]).status === 0 && JARS.ever
 
 let server: RunningServer;
 beforeAll(async () => {
-  server = await startTestServer();
+  // The Jackson client writes requests by hand and does not sign them: it is about CBOR.
+  server = await startTestServer({ noSignatureCheck: true });
 });
 afterAll(async () => server?.close());
 

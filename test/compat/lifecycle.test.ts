@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-kinesis";
 import { describe, expect, it } from "vitest";
 import { sdkClient, startTestServer, uniqueStreamName } from "../support/server.js";
+import { signedHeaders } from "../support/signing.js";
 import { spawnServer } from "../support/server-process.js";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -42,7 +43,12 @@ describe("stream status over time", () => {
       await kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("x") }));
 
       await kinesis.send(new DeleteStreamCommand({ StreamName: stream }));
-      expect((await kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription?.StreamStatus).toBe("DELETING");
+      // A stream being deleted lists no shards any more, as on Kinesis.
+      expect((await kinesis.send(new DescribeStreamCommand({ StreamName: stream }))).StreamDescription).toMatchObject({
+        StreamStatus: "DELETING",
+        Shards: [],
+        HasMoreShards: false,
+      });
       await expect(kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("x") }))).rejects.toMatchObject({
         name: "ResourceNotFoundException",
       });
@@ -106,13 +112,11 @@ describe("the embedded nats-server", () => {
  * A PutRecord over HTTP/1.1 whose body comes in two halves 200 ms apart; `between` runs after
  * the first half, so the request is under way when it does.
  */
-function putRecordInTwoHalves(url: string, stream: string, between: () => void = () => undefined): Promise<{ status: number; body: string }> {
+async function putRecordInTwoHalves(url: string, stream: string, between: () => void = () => undefined): Promise<{ status: number; body: string }> {
   const body = JSON.stringify({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("late").toString("base64") });
+  const headers = await signedHeaders(url, { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.PutRecord" }, body);
   return new Promise((resolve, reject) => {
-    const request = http.request(url, {
-      method: "POST",
-      headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.PutRecord", "content-length": Buffer.byteLength(body) },
-    });
+    const request = http.request(url, { method: "POST", headers: { ...headers, "content-length": Buffer.byteLength(body) } });
     request.on("response", (res) => {
       let text = "";
       res.on("data", (chunk: Buffer) => (text += chunk));

@@ -2,16 +2,17 @@ import http2 from "node:http2";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { startTestServer, uniqueStreamName } from "../support/server.js";
+import { signedHeaders } from "../support/signing.js";
 
 let server: RunningServer;
 let stream: string;
 const JSON_TYPE = "application/x-amz-json-1.1";
 
-/** A raw HTTP/1.1 call, as botocore makes it, without any SDK in between. */
+/** A raw HTTP/1.1 call, signed as botocore signs it, without any SDK in between. */
 async function call(target: string | undefined, body: string | Buffer, contentType = JSON_TYPE) {
   const headers: Record<string, string> = { "content-type": contentType };
   if (target !== undefined) headers["x-amz-target"] = target.includes(".") ? target : `Kinesis_20131202.${target}`;
-  const response = await fetch(server.url, { method: "POST", headers, body });
+  const response = await fetch(server.url, { method: "POST", headers: await signedHeaders(server.url, headers, body), body });
   const text = await response.text();
   return { status: response.status, headers: response.headers, text, json: text ? JSON.parse(text) : undefined };
 }
@@ -36,9 +37,10 @@ describe("the AWS JSON 1.1 protocol on the wire", () => {
 
   it("serves HTTP/1.1 and cleartext HTTP/2 on the same port", async () => {
     const session = http2.connect(server.url);
+    const headers = await signedHeaders(server.url, { "content-type": JSON_TYPE, "x-amz-target": "Kinesis_20131202.ListStreams" }, "{}");
     try {
       const reply = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const request = session.request({ ":method": "POST", ":path": "/", "content-type": JSON_TYPE, "x-amz-target": "Kinesis_20131202.ListStreams" });
+        const request = session.request({ ":method": "POST", ":path": "/", ...headers });
         let body = "";
         let status = 0;
         request.on("response", (headers) => (status = Number(headers[":status"])));

@@ -36,6 +36,14 @@ const rejects = (promise: Promise<unknown>, name: string, message: string | RegE
   expect(promise).rejects.toMatchObject({ name, message, $metadata: expect.objectContaining({ httpStatusCode: 400 }) });
 
 describe("errors a client sees, through @aws-sdk/client-kinesis", () => {
+  it("carry the request id and the 72-byte host id the SDK reports, over HTTP/2", async () => {
+    const error = await kinesis.send(new DescribeStreamCommand({ StreamName: "missing" })).catch((e: { $metadata: Record<string, unknown> }) => e);
+    const { requestId, extendedRequestId } = (error as { $metadata: { requestId: string; extendedRequestId: string } }).$metadata;
+    expect(requestId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+    expect(Buffer.from(extendedRequestId, "base64").length).toBe(72);
+    expect(Buffer.from(extendedRequestId, "base64").toString("base64")).toBe(extendedRequestId);
+  });
+
   it("unknown streams and shards", async () => {
     await rejects(
       kinesis.send(new DescribeStreamCommand({ StreamName: "missing" })),

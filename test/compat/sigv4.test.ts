@@ -1,4 +1,6 @@
 import { execFile } from "node:child_process";
+import http from "node:http";
+import http2 from "node:http2";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,12 +17,14 @@ import {
   PutRecordCommand,
   PutRecordsCommand,
 } from "@aws-sdk/client-kinesis";
+import { cbor } from "@smithy/core/cbor";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { SignatureV4 } from "@smithy/signature-v4";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { startTestServer, uniqueStreamName } from "../support/server.js";
+import { signedHeaders } from "../support/signing.js";
 
 const KEYS = {
   admin: { accessKeyId: "AKIDADMIN", secretAccessKey: "admin-secret" },
@@ -265,8 +269,110 @@ describe("SigV4 on the wire", () => {
       __type: "InvalidSignatureException",
       message: "Found both 'X-Amz-Algorithm' as a query-string param and 'Authorization' as HTTP header.",
     });
-    // A malformed body is reported before the missing signature, as the service does.
-    expect((await raw(target("ListStreams"), "{oops")).json).toEqual({ __type: "SerializationException" });
+    // With keys configured the signature is looked at before the body is read, so an unsigned
+    // malformed body gets MissingAuthenticationToken (Kinesis, which parses first, says SerializationException).
+    expect((await raw(target("ListStreams"), "{oops")).json).toEqual({
+      __type: "MissingAuthenticationTokenException",
+      message: "Missing Authentication Token",
+    });
+  });
+
+  /** An Authorization header made by hand for the admin key, dated now: good in form, with a made-up signature. */
+  function handMade(options: { scope?: string; signedHeaders?: string } = {}) {
+    const date = new Date()
+      .toISOString()
+      .replace(/[-:]/g, "")
+      .replace(/\.\d{3}/, "");
+    const scope = options.scope ?? `${date.slice(0, 8)}/us-east-1/kinesis/aws4_request`;
+    const authorization = `AWS4-HMAC-SHA256 Credential=AKIDADMIN/${scope}, SignedHeaders=${options.signedHeaders ?? "host;x-amz-date;x-amz-target"}, Signature=${"0".repeat(64)}`;
+    return { "x-amz-date": date, authorization };
+  }
+
+  it("refuses a signature that leaves host or X-Amz-Target unsigned, and says everything wrong with a scope at once", async () => {
+    expect((await raw({ ...target("ListStreams"), ...handMade({ signedHeaders: "x-amz-date;x-amz-target" }) }, "{}")).json).toEqual({
+      __type: "InvalidSignatureException",
+      message: "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization.",
+    });
+    expect((await raw({ ...target("ListStreams"), ...handMade({ signedHeaders: "host;x-amz-date" }) }, "{}")).json).toEqual({
+      __type: "InvalidSignatureException",
+      message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization.",
+    });
+    const headers = handMade({ scope: "20150830/eu-west-9/s3/aws5_request" });
+    expect((await raw({ ...target("ListStreams"), ...headers }, "{}")).json).toEqual({
+      __type: "InvalidSignatureException",
+      message:
+        "Credential should be scoped to a valid region, not 'eu-west-9'. Credential should be scoped to correct service: 'kinesis'. " +
+        "Credential should be scoped with a valid terminator: 'aws4_request', not 'aws5_request'. " +
+        `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20150830' != '${headers["x-amz-date"].slice(0, 8)}', from '${headers["x-amz-date"]}'.`,
+    });
+  });
+
+  it("does not let a captured signed request be re-targeted at another operation", async () => {
+    const stream = uniqueStreamName("retarget");
+    await client(KEYS.admin).send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    const body = JSON.stringify({ StreamName: stream });
+    // A DescribeStreamSummary whose signer left X-Amz-Target out, sent on as a DeleteStream.
+    const captured = await signedHeaders(server.url, target("DescribeStreamSummary"), body, { credentials: KEYS.admin, unsignedHeaders: ["x-amz-target"] });
+    expect(await raw({ ...captured, "x-amz-target": "Kinesis_20131202.DeleteStream" }, body)).toEqual({
+      status: 400,
+      json: { __type: "InvalidSignatureException", message: "'X-Amz-Target' must be a 'SignedHeader' in the AWS Authorization." },
+    });
+    // Signed as every SDK signs it, the target is part of the signature.
+    const signed = await signedHeaders(server.url, target("DescribeStreamSummary"), body, { credentials: KEYS.admin });
+    const retargeted = await raw({ ...signed, "x-amz-target": "Kinesis_20131202.DeleteStream" }, body);
+    expect(retargeted.json?.__type).toBe("InvalidSignatureException");
+    expect(retargeted.json?.message.startsWith(MISMATCH)).toBe(true);
+    expect((await raw(signed, body)).json).toMatchObject({ StreamDescriptionSummary: { StreamName: stream, StreamStatus: "ACTIVE" } });
+  });
+
+  it("refuses an unsigned or unknown caller from the headers, before reading a body it announced", async () => {
+    const announced = 15 * 1024 * 1024;
+    const stranger = { ...target("PutRecords"), ...handMade(), authorization: handMade().authorization.replace("AKIDADMIN", "AKIDNOBODY") };
+    for (const [headers, refusal] of [
+      [target("PutRecords"), "MissingAuthenticationTokenException"],
+      [stranger, "UnrecognizedClientException"],
+    ] as const) {
+      // HTTP/1.1: the answer arrives while 1 KiB of the 15 MiB body has been sent.
+      const answer = await new Promise<{ status: number; json: { __type: string } }>((resolve, reject) => {
+        const request = http.request(server.url, { method: "POST", headers: { ...headers, "content-length": announced }, agent: false }, (response) => {
+          let text = "";
+          response.on("data", (chunk: Buffer) => (text += chunk));
+          response.on("end", () => resolve({ status: response.statusCode!, json: JSON.parse(text) }));
+        });
+        request.on("error", reject);
+        request.write(Buffer.alloc(1024, 0x20));
+      });
+      expect(answer).toMatchObject({ status: 400, json: { __type: refusal } });
+    }
+    // HTTP/2, in CBOR: the same, the stream answered with its body still open.
+    const session = http2.connect(server.url);
+    try {
+      const answer = await new Promise<{ status: number; type?: string; body: Buffer }>((resolve, reject) => {
+        const stream = session.request({
+          ":method": "POST",
+          ":path": "/",
+          "content-type": "application/x-amz-cbor-1.1",
+          "x-amz-target": "Kinesis_20131202.PutRecords",
+          "content-length": String(announced),
+        });
+        const chunks: Buffer[] = [];
+        let status = 0;
+        let type: string | undefined;
+        stream.on("response", (headers) => {
+          status = Number(headers[":status"]);
+          type = headers["content-type"] as string;
+        });
+        stream.on("data", (chunk: Buffer) => chunks.push(chunk));
+        stream.on("end", () => resolve({ status, type, body: Buffer.concat(chunks) }));
+        stream.on("error", reject);
+        stream.write(Buffer.alloc(1024, 0xa0));
+      });
+      expect(answer.status).toBe(400);
+      expect(answer.type).toBe("application/x-amz-cbor-1.1");
+      expect(cbor.deserialize(answer.body)).toEqual({ __type: "MissingAuthenticationTokenException", message: "Missing Authentication Token" });
+    } finally {
+      session.destroy();
+    }
   });
 
   it("accepts a presigned request (@smithy/signature-v4 presign) and refuses it expired or with another body", async () => {

@@ -22,7 +22,8 @@ const codec = new EventStreamCodec(
 
 beforeAll(async () => {
   // Removals (a deregistered consumer) are noticed every half heartbeat.
-  server = await startTestServer({ namespace, subscriptionHeartbeatMs: 500 });
+  // Raw HTTP/2 subscriptions, unsigned: these tests are about framing and back-pressure.
+  server = await startTestServer({ namespace, subscriptionHeartbeatMs: 500, noSignatureCheck: true });
   kinesis = sdkClient(server);
   session = http2.connect(server.url);
   nc = await connect({ servers: inject("natsUrl") });

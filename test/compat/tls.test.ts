@@ -9,6 +9,7 @@ import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, Kinesi
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { startTestServer, TEST_CREDENTIALS, uniqueStreamName } from "../support/server.js";
+import { signedHeaders } from "../support/signing.js";
 import { encodeRequest } from "../support/wire-clients.js";
 
 const run = promisify(execFile);
@@ -64,14 +65,19 @@ describe("the TLS listener", () => {
 
   it("agrees on h2 with clients that offer it and on HTTP/1.1 with those that do not, CBOR included", async () => {
     const session = http2.connect(server.tlsUrl!, { ca, servername: "localhost" });
+    const cborHeaders = await signedHeaders(
+      server.tlsUrl!,
+      { "content-type": "application/x-amz-cbor-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" },
+      encodeRequest("cbor", {}),
+    );
+    const jsonHeaders = await signedHeaders(
+      server.tlsUrl!,
+      { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" },
+      "{}",
+    );
     try {
       const answer = await new Promise<{ status: number; contentType: string; body: Buffer }>((resolve, reject) => {
-        const request = session.request({
-          ":method": "POST",
-          ":path": "/",
-          "content-type": "application/x-amz-cbor-1.1",
-          "x-amz-target": "Kinesis_20131202.ListStreams",
-        });
+        const request = session.request({ ":method": "POST", ":path": "/", ...cborHeaders });
         const chunks: Buffer[] = [];
         let head: http2.IncomingHttpHeaders = {};
         request.on("response", (headers) => (head = headers));
@@ -94,7 +100,7 @@ describe("the TLS listener", () => {
           method: "POST",
           ca,
           servername: "localhost",
-          headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": "Kinesis_20131202.ListStreams" },
+          headers: jsonHeaders,
         },
         (response) => {
           let body = "";

@@ -4,6 +4,7 @@ import { pino } from "pino";
 import { afterAll, beforeAll, inject } from "vitest";
 import { loadConfig, type Config } from "../../src/config.js";
 import { startServer, type RunningServer } from "../../src/server.js";
+import { TEST_CREDENTIALS } from "./signing.js";
 
 /** A namespace of its own keeps a test file's streams apart from every other file's. */
 export const uniqueNamespace = (): string => `t${randomBytes(5).toString("hex")}`;
@@ -28,7 +29,7 @@ export async function startTestServer(overrides: Partial<Config> = {}): Promise<
   return startServer(config, pino({ level: config.logLevel }));
 }
 
-export const TEST_CREDENTIALS = { accessKeyId: "AKIDTEST", secretAccessKey: "test-secret" };
+export { TEST_CREDENTIALS } from "./signing.js";
 
 /** The AWS SDK for JavaScript v3 with its default settings (HTTP/2 to an http:// endpoint). */
 export function sdkClient(server: RunningServer): KinesisClient {

@@ -1,5 +1,6 @@
 import { cbor, tag } from "@smithy/core/cbor";
 import type { RunningServer } from "../../src/server.js";
+import { signedHeaders } from "./signing.js";
 
 /**
  * Raw Kinesis calls in either wire format, written and read by implementations other than the
@@ -61,19 +62,18 @@ export function encodeRequest(format: WireFormat, input: unknown): Buffer {
   return format === "json" ? Buffer.from(JSON.stringify(toJsonForm(input))) : Buffer.from(cbor.serialize(toCborForm(input)));
 }
 
+/** One call as a client makes it by hand: signed with the tests' dummy key unless `unsigned`. */
 export async function wireCall(
   server: RunningServer | string,
   format: WireFormat,
   operation: string,
   input: unknown,
-  options: { body?: Buffer; headers?: Record<string, string> } = {},
+  options: { body?: Buffer; headers?: Record<string, string>; unsigned?: boolean } = {},
 ): Promise<WireAnswer> {
   const url = typeof server === "string" ? server : server.url;
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "content-type": CONTENT_TYPES[format], "x-amz-target": `Kinesis_20131202.${operation}`, ...options.headers },
-    body: options.body ?? encodeRequest(format, input),
-  });
+  const sent = options.body ?? encodeRequest(format, input);
+  const headers = { "content-type": CONTENT_TYPES[format], "x-amz-target": `Kinesis_20131202.${operation}`, ...options.headers };
+  const response = await fetch(url, { method: "POST", headers: options.unsigned ? headers : await signedHeaders(url, headers, sent), body: sent });
   const raw = Buffer.from(await response.arrayBuffer());
   let body: unknown;
   if (raw.length > 0) body = format === "json" ? JSON.parse(raw.toString("utf8")) : cborAnswerToJsonForm(cbor.deserialize(raw));

@@ -47,3 +47,22 @@ describe("model constraints in the service's words", () => {
     );
   });
 });
+
+describe("structures in messages, as Java prints them", () => {
+  const namesIn = (text: string): string[] => [...text.matchAll(/com\.amazonaws\.kinesis\.v20131202\.PutRecordsRequestEntry@([0-9a-f]+)/g)].map((m) => m[1]!);
+
+  it("print equal entries alike and different ones apart, whatever the order of their members", () => {
+    const entry = { PartitionKey: "k", Data: Buffer.from("x") };
+    const reordered = { Data: Buffer.from("x"), PartitionKey: "k" };
+    const other = { PartitionKey: "k", Data: Buffer.from("y") };
+    const records = [...Array.from({ length: 499 }, () => ({ ...entry })), reordered, other];
+    const text = message("PutRecordsInput", { StreamName: "s", Records: records })!;
+    expect(text).toMatch(
+      /^1 validation error detected: Value '\[(com\.amazonaws\.kinesis\.v20131202\.PutRecordsRequestEntry@[0-9a-f]+, ){500}com\.amazonaws\.kinesis\.v20131202\.PutRecordsRequestEntry@[0-9a-f]+\]' at 'records' failed to satisfy constraint: Member must have length less than or equal to 500$/,
+    );
+    const names = namesIn(text);
+    expect(names).toHaveLength(501);
+    expect(new Set(names.slice(0, 500)).size).toBe(1);
+    expect(names[500]).not.toBe(names[0]);
+  });
+});

@@ -8,11 +8,12 @@ export interface HttpRequestParts {
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
 }
 
-/** What a request claims about its signature, from its Authorization header or its query. */
+/** What a request claims about its signature, from its Authorization header or its query, as given. */
 export interface SignatureClaim {
-  readonly accessKeyId: string;
-  /** `date/region/service/aws4_request`. */
-  readonly scope: string;
+  /** `AWS4-HMAC-SHA256` (or whatever else the client wrote). */
+  readonly algorithm: string;
+  /** `keyid/date/region/service/aws4_request`, not yet split. */
+  readonly credential: string;
   readonly signedHeaders: readonly string[];
   readonly signature: string;
   /** X-Amz-Date (or the Date header). */
@@ -24,7 +25,7 @@ export interface SignatureClaim {
   readonly query: Record<string, string | string[]>;
 }
 
-const ALGORITHM = "AWS4-HMAC-SHA256";
+export const ALGORITHM = "AWS4-HMAC-SHA256";
 
 function header(parts: HttpRequestParts, name: string): string | undefined {
   const value = parts.headers[name];
@@ -43,7 +44,8 @@ function splitUrl(url: string): { path: string; query: Record<string, string | s
   return { path: at >= 0 ? url.slice(0, at) : url, query };
 }
 
-function splitCredential(credential: string): { accessKeyId: string; scope: string } {
+/** The access key and the scope of a Credential; throws the service's error unless it has five parts. */
+export function splitCredential(credential: string): { accessKeyId: string; scope: string } {
   const pieces = credential.split("/");
   if (pieces.length !== 5) {
     throw new IncompleteSignatureException(`Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`);
@@ -51,13 +53,24 @@ function splitCredential(credential: string): { accessKeyId: string; scope: stri
   return { accessKeyId: pieces[0]!, scope: pieces.slice(1).join("/") };
 }
 
-function fromHeader(authorization: string, parts: HttpRequestParts): Omit<SignatureClaim, "path" | "query"> {
+type ClaimFields = Omit<SignatureClaim, "path" | "query">;
+
+/**
+ * The parameters of an Authorization header. The service takes spaces as well as commas
+ * between them (`AWS4-HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=...` and
+ * `... Credential=... SignedHeaders=...` alike) and refuses a piece without `=` first.
+ */
+function fromHeader(authorization: string, parts: HttpRequestParts): ClaimFields {
   const space = authorization.indexOf(" ");
   const algorithm = space < 0 ? authorization : authorization.slice(0, space);
   const params = new Map<string, string>();
-  for (const piece of (space < 0 ? "" : authorization.slice(space + 1)).split(",")) {
+  for (const piece of (space < 0 ? "" : authorization.slice(space + 1)).split(/[, ]+/)) {
+    if (piece === "") continue;
     const eq = piece.indexOf("=");
-    if (eq > 0) params.set(piece.slice(0, eq).trim(), piece.slice(eq + 1).trim());
+    if (eq < 0) {
+      throw new IncompleteSignatureException(`'${piece}' not a valid key=value pair (missing equal-sign) in Authorization header: '${authorization}'.`);
+    }
+    params.set(piece.slice(0, eq), piece.slice(eq + 1));
   }
   const date = header(parts, "x-amz-date") ?? header(parts, "date");
   // The service lists every missing piece at once, then the header as given.
@@ -68,9 +81,9 @@ function fromHeader(authorization: string, parts: HttpRequestParts): Omit<Signat
     date !== undefined ? "" : "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. ",
   ].join("");
   if (missing) throw new IncompleteSignatureException(`${missing}Authorization=${authorization}`);
-  if (algorithm !== ALGORITHM) throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${algorithm}'`);
   return {
-    ...splitCredential(params.get("Credential")!),
+    algorithm,
+    credential: params.get("Credential")!,
     signedHeaders: params.get("SignedHeaders")!.split(";"),
     signature: params.get("Signature")!,
     date: date!,
@@ -80,17 +93,18 @@ function fromHeader(authorization: string, parts: HttpRequestParts): Omit<Signat
 
 const QUERY_PARAMS = ["X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date"] as const;
 
-function fromQuery(query: Record<string, string | string[]>): Omit<SignatureClaim, "path" | "query"> {
+/** A presigned request's parameters; an empty one counts as missing (`?X-Amz-Algorithm` lists all five). */
+function fromQuery(query: Record<string, string | string[]>): ClaimFields {
   const value = (name: string): string | undefined => {
     const v = query[name];
     return Array.isArray(v) ? v[0] : v;
   };
-  const missing = QUERY_PARAMS.filter((name) => value(name) === undefined).map((name) => `AWS query-string parameters must include '${name}'. `);
+  const missing = QUERY_PARAMS.filter((name) => !value(name)).map((name) => `AWS query-string parameters must include '${name}'. `);
   if (missing.length > 0) throw new IncompleteSignatureException(`${missing.join("")}Re-examine the query-string parameters.`);
-  if (value("X-Amz-Algorithm") !== ALGORITHM) throw new IncompleteSignatureException(`Unsupported AWS 'algorithm': '${value("X-Amz-Algorithm")}'`);
   const expires = value("X-Amz-Expires");
   return {
-    ...splitCredential(value("X-Amz-Credential")!),
+    algorithm: value("X-Amz-Algorithm")!,
+    credential: value("X-Amz-Credential")!,
     signedHeaders: value("X-Amz-SignedHeaders")!.split(";"),
     signature: value("X-Amz-Signature")!,
     date: value("X-Amz-Date")!,
@@ -99,7 +113,11 @@ function fromQuery(query: Record<string, string | string[]>): Omit<SignatureClai
   };
 }
 
-/** Reads the signature a request claims; throws the service's error for none, both or a malformed one. */
+/**
+ * Reads the signature a request claims; throws the service's error for none, for both a header
+ * and query parameters, and for missing parts. A query with `X-Amz-Algorithm` in it, even
+ * empty, is a presigned request.
+ */
 export function parseSignedRequest(parts: HttpRequestParts): SignatureClaim {
   const authorization = header(parts, "authorization");
   const { path, query } = splitUrl(parts.url);

@@ -92,6 +92,24 @@ function toCborValue(model: ServiceModel, shapeName: string, value: unknown): un
   }
 }
 
+/** A CBOR text string: major type 3, its UTF-8 length in the shortest head. */
+function cborText(text: string): Buffer {
+  const bytes = Buffer.from(text, "utf8");
+  const n = bytes.length;
+  const head =
+    n < 24 ? Buffer.from([0x60 + n]) : n < 0x100 ? Buffer.from([0x78, n]) : n < 0x10000 ? Buffer.from([0x79, n >> 8, n & 0xff]) : Buffer.alloc(5, 0x7a);
+  if (n >= 0x10000) head.writeUInt32BE(n, 1);
+  return Buffer.concat([head, bytes]);
+}
+
+/**
+ * A map of text to text as Kinesis writes its CBOR errors (Jackson's generator, as captured):
+ * indefinite length, `bf ... ff`, where cbor-x would write a definite-length one.
+ */
+function indefiniteTextMap(members: readonly (readonly [string, string])[]): Buffer {
+  return Buffer.concat([Buffer.from([0xbf]), ...members.flatMap(([key, value]) => [cborText(key), cborText(value)]), Buffer.from([0xff])]);
+}
+
 /** AWS CBOR 1.1, led by a service's model: the Java SDKs' default for Kinesis, and so KCL's. */
 export function cborProtocol(model: ServiceModel): WireProtocol {
   return {
@@ -121,10 +139,10 @@ export function cborProtocol(model: ServiceModel): WireProtocol {
     },
 
     encodeError(error) {
-      // The same members as the JSON error body, as a CBOR map.
-      const body: Record<string, string> = { __type: error.type };
-      if (error.message && error.statusCode !== 500) body[error instanceof SerializationException ? "Message" : "message"] = error.message;
-      return encodeCbor(body);
+      // The same members as the JSON error body, as the service writes them.
+      const members: [string, string][] = [["__type", error.type]];
+      if (error.message && error.statusCode !== 500) members.push([error instanceof SerializationException ? "Message" : "message", error.message]);
+      return indefiniteTextMap(members);
     },
   };
 }

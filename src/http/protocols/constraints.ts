@@ -169,12 +169,15 @@ function render(model: ServiceModel, shapeName: string, value: unknown): string 
 
 /**
  * Java's default toString of an object, `<class>@<hash>`, as the service prints a structure it
- * refuses. The hash is of the object's content, so equal entries print alike (Java's hashCode of
- * a value class is too).
+ * refuses. The hash is of the object's content, member by member in the model's order, so equal
+ * entries print alike whatever order their members came in, JSON or CBOR (Java's hashCode of a
+ * value class is too).
  */
 function javaObjectName(model: ServiceModel, shapeName: string, value: unknown): string {
   let hash = 0x811c9dc5;
-  const text = JSON.stringify(value, (_key, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v)) ?? "";
+  const fields = value as Record<string, unknown>;
+  const content = Object.keys(model.shape(shapeName).members ?? {}).map((member) => [member, fields[member]]);
+  const text = JSON.stringify(content, (_key, v: unknown) => (v instanceof Uint8Array ? Buffer.from(v).toString("base64") : v)) ?? "";
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193) >>> 0;
   return `${model.overlay.javaPackage}.${shapeName}@${hash.toString(16)}`;
 }

@@ -17,11 +17,16 @@ export async function changeRetention(ctx: RequestContext, name: string, hours: 
   if (hours > MAX_HOURS) {
     throw new InvalidArgumentException(`Maximum allowed retention period is ${MAX_HOURS} hours. Requested retention period (${hours} hours) is too long.`);
   }
+  let changed = false;
   const updated = await updateActiveStream(
     ctx,
     name,
     (stream) => {
       const current = stream.retentionHours;
+      // The period it already has is accepted and changes nothing (the stream stays ACTIVE):
+      // Terraform's AWS provider asks for it on every stream it creates or updates.
+      changed = hours !== current;
+      if (!changed) return stream;
       const requested = `Requested retention period (${hours} hours) for stream ${name}`;
       if (direction === "increase" && hours < current) {
         throw new InvalidArgumentException(
@@ -37,5 +42,5 @@ export async function changeRetention(ctx: RequestContext, name: string, hours: 
     },
     { updating: true },
   );
-  await ctx.engine.storage.reconfigure(updated);
+  if (changed) await ctx.engine.storage.reconfigure(updated);
 }

@@ -7,7 +7,8 @@ import { streamNotFound } from "../messages.js";
 /**
  * Changes an ACTIVE stream's metadata with compare-and-set; `change` sees the latest stored
  * copy and may throw a Kinesis error to refuse. With `updating`, the stream shows UPDATING for
- * the configured time, as the service does for changes that take effect over a while.
+ * the configured time, as the service does for changes that take effect over a while, unless
+ * `change` gave the stream back as it was (nothing to update).
  */
 export async function updateActiveStream(
   ctx: RequestContext,
@@ -21,6 +22,6 @@ export async function updateActiveStream(
     if (latest.createdAt !== current.createdAt) throw streamNotFound(ctx.settings, name);
     requireActive(ctx, latest);
     const next = change(latest);
-    return options.updating ? { ...next, status: "UPDATING", statusUntil: ctx.now + ctx.settings.updateStreamMs } : next;
+    return options.updating && next !== latest ? { ...next, status: "UPDATING", statusUntil: ctx.now + ctx.settings.updateStreamMs } : next;
   });
 }

@@ -9,9 +9,13 @@ export const MAX_TAGS = 50;
 // Unicode letters, digits, white space and _ . / = + - % @ (and ':' in keys such as "team:a").
 const ALLOWED = /^[\p{L}\p{N}\p{Z}_.:/=+\-%@]*$/u;
 
-function checkCharacters(tags: Readonly<Record<string, string>>): void {
-  if (Object.entries(tags).every(([key, value]) => ALLOWED.test(key) && ALLOWED.test(value))) return;
-  throw new InvalidArgumentException("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.");
+/** Refuses any text outside the tag characters, keys and values alike, as AddTagsToStream and RemoveTagsFromStream do. */
+export function checkTagCharacters(texts: Iterable<string>): void {
+  for (const text of texts) {
+    if (!ALLOWED.test(text)) {
+      throw new InvalidArgumentException("Some tags contain invalid characters. Valid characters: Unicode letters, digits, white space, _ . / = + - % @.");
+    }
+  }
 }
 
 /** The tags after adding `added` to `current`, refused as the service refuses. */
@@ -22,7 +26,7 @@ export function mergedTags(
   current: Readonly<Record<string, string>>,
   added: Readonly<Record<string, string>>,
 ): Record<string, string> {
-  checkCharacters(added);
+  checkTagCharacters([...Object.keys(added), ...Object.values(added)]);
   if (Object.keys(added).some((key) => key.toLowerCase().startsWith("aws:"))) {
     throw new InvalidArgumentException("Tag keys starting with aws: are reserved for use by AWS.");
   }

@@ -13,10 +13,10 @@ export const describeStream = defineOperation("DescribeStream", {
     const stream = await findStream(ctx, streamNameOf(input, ctx.settings));
     const status = statusOf(stream, ctx.now);
     const after = input.ExclusiveStartShardId === undefined ? -1 : (shardIndexOfArgument(input.ExclusiveStartShardId) ?? -1);
-    // A stream still being created has no shards to show yet; closed shards whose records
-    // have all aged out are not shown any more.
+    // A stream still being created has no shards to show yet, one being deleted none any
+    // more; closed shards whose records have all aged out are not shown either.
     const times = { now: ctx.now, streamCreatedAt: stream.createdAt, retentionMs: stream.retentionHours * 3_600_000 };
-    const shown = status === "CREATING" ? [] : selectShards(stream.shards, { type: "FROM_TRIM_HORIZON" }, times);
+    const shown = status === "CREATING" || status === "DELETING" ? [] : selectShards(stream.shards, { type: "FROM_TRIM_HORIZON" }, times);
     const candidates = shown.filter((shard) => shard.index > after);
     const limit = Math.min(input.Limit ?? MAX_SHARDS_PER_PAGE, MAX_SHARDS_PER_PAGE);
     const page = candidates.slice(0, limit);
