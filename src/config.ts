@@ -61,6 +61,11 @@ const configSchema = z.object({
   credentials: z.string().min(1).optional(),
   /** Look at no signature at all (for hand-made requests); by default every request must carry a well-formed one. */
   noSignatureCheck: z.boolean().default(false),
+  /** Install a missing Debian package the server runs (nats-server, openssl), saying so first; `--install-missing false` refuses instead. */
+  installMissing: z
+    .string()
+    .default("true")
+    .transform((text) => !["0", "false", "no", "off"].includes(text.toLowerCase())),
   /** Most CloudWatch series (namespace, metric, unit, dimensions) kept for /metrics; data points of more are dropped and counted. */
   cloudwatchMaxSeries: z.coerce.number().int().min(0).default(10_000),
   logLevel: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
@@ -99,6 +104,7 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["credentials-file", "KINESIS_CREDENTIALS_FILE", "credentialsFile"],
   ["credentials", "KINESIS_CREDENTIALS", "credentials"],
   ["no-signature-check", "KINESIS_NO_SIGNATURE_CHECK", "noSignatureCheck"],
+  ["install-missing", "KINESIS_INSTALL_MISSING", "installMissing"],
   ["cloudwatch-max-series", "KINESIS_CLOUDWATCH_MAX_SERIES", "cloudwatchMaxSeries"],
   ["log-level", "LOG_LEVEL", "logLevel"],
 ];

@@ -54,7 +54,7 @@ async function listen(app: FastifyInstance, scheme: "http" | "https", host: stri
 
 function tlsCredentialsOf(config: Config, log: Logger): TlsCredentials | undefined {
   if (config.tlsCert && config.tlsKey) return readTlsCredentials(config.tlsCert, config.tlsKey);
-  return config.tls ? selfSignedCredentials(config.dataDir, log) : undefined;
+  return config.tls ? selfSignedCredentials(config.dataDir, log, config.installMissing) : undefined;
 }
 
 export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
@@ -63,7 +63,12 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const accessKeys = loadAccessKeys(config);
   const embedded: EmbeddedNats | undefined = config.natsUrl
     ? undefined
-    : await startEmbeddedNats({ dataDir: config.memory ? undefined : config.dataDir, syncInterval: config.syncInterval, log });
+    : await startEmbeddedNats({
+        dataDir: config.memory ? undefined : config.dataDir,
+        syncInterval: config.syncInterval,
+        installMissing: config.installMissing,
+        log,
+      });
   const natsUrl = config.natsUrl ?? embedded!.url;
   try {
     const nc = await connectNats(natsUrl, config);

@@ -24,13 +24,13 @@ export function readTlsCredentials(certPath: string, keyPath: string): TlsCreden
  * once with Debian's openssl and reused at every start, so a client that trusts it once keeps
  * trusting it. An EC P-256 key: every client here (Java, OpenSSL, Node, the KPL) takes it.
  */
-export function selfSignedCredentials(dataDir: string, log: Logger): TlsCredentials {
+export function selfSignedCredentials(dataDir: string, log: Logger, installMissing = true): TlsCredentials {
   const dir = resolve(dataDir, "tls");
   const certPath = join(dir, "localhost-cert.pem");
   const keyPath = join(dir, "localhost-key.pem");
   if (!existsSync(certPath) || !existsSync(keyPath)) {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    const openssl = ensureDebianBinary(OPENSSL, log, " (or give --tls-cert and --tls-key)");
+    const openssl = ensureDebianBinary(OPENSSL, { installMissing, log, alternative: " (or give --tls-cert and --tls-key)" });
     // Written beside the final names and renamed, so a crash never leaves half a pair.
     execFileSync(
       openssl,

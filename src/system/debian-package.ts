@@ -29,18 +29,29 @@ function runApt(prefix: string[], args: string[]): boolean {
   return spawnSync(cmd!, rest, { stdio: "inherit", env }).status === 0;
 }
 
+/** Whether a missing program may be installed (`--install-missing`, on by default), and what else the user can do. */
+export interface InstallPolicy {
+  readonly installMissing: boolean;
+  readonly log?: Logger;
+  readonly alternative?: string;
+}
+
 /**
- * The path of a program, installing its Debian package first when it is missing and this
- * process may (root, or password-less sudo). Throws with the command to run otherwise;
- * `alternative` says what else the user can do.
+ * The path of a program, installing its Debian package first when it is missing, the policy
+ * allows it and this process may (root, or password-less sudo); the log says what will be
+ * installed, and how, before it happens. Throws with the command to run otherwise.
  */
-export function ensureDebianBinary(binary: DebianBinary, log?: Logger, alternative = ""): string {
+export function ensureDebianBinary(binary: DebianBinary, policy: InstallPolicy): string {
   const existing = findOnPath(binary);
   if (existing) return existing;
+  const hint = `Run: ${installHint(binary)}${policy.alternative ?? ""}`;
+  if (!policy.installMissing) throw new Error(`${binary.command} is not installed, and --install-missing is false. ${hint}`);
   const prefix = installPrefix();
-  const hint = `Run: ${installHint(binary)}${alternative}`;
   if (!prefix) throw new Error(`${binary.command} is not installed and this user cannot install it. ${hint}`);
-  log?.info({ package: binary.packageName }, `${binary.command} not found: installing the Debian package`);
+  policy.log?.info(
+    { package: binary.packageName, command: [...prefix, "apt-get", "install", "-y", binary.packageName].join(" ") },
+    `${binary.command} not found: installing Debian's ${binary.packageName} package now (--install-missing; --install-missing false refuses instead)`,
+  );
   const quiet = ["-y", "-q", "install", binary.packageName];
   if (!runApt(prefix, quiet) && !(runApt(prefix, ["-q", "update"]) && runApt(prefix, quiet))) {
     throw new Error(`installing ${binary.packageName} failed. ${hint}`);

@@ -14,6 +14,8 @@ export interface EmbeddedNatsOptions {
    * disk before acknowledging it; "default" keeps the server's own (every two minutes).
    */
   readonly syncInterval?: string;
+  /** Install Debian's nats-server when it is missing (default true). */
+  readonly installMissing?: boolean;
   readonly log: Logger;
 }
 
@@ -30,8 +32,8 @@ const NATS_SERVER: DebianBinary = {
 };
 
 /** The path of the nats-server binary, installing Debian's package when missing and allowed. */
-export function ensureNatsServerBinary(log?: Logger): string {
-  return ensureDebianBinary(NATS_SERVER, log, " (or set NATS_URL to use a running NATS server)");
+export function ensureNatsServerBinary(log?: Logger, installMissing = true): string {
+  return ensureDebianBinary(NATS_SERVER, { installMissing, log, alternative: " (or set NATS_URL to use a running NATS server)" });
 }
 
 /** Major and minor of "nats-server: v2.9.10". */
@@ -88,7 +90,7 @@ async function waitForPortsFile(dir: string, child: ChildProcess, timeoutMs: num
 /** Starts nats-server with JetStream on a free loopback port. */
 export async function startEmbeddedNats(options: EmbeddedNatsOptions): Promise<EmbeddedNats> {
   const { log } = options;
-  const binary = ensureNatsServerBinary(log);
+  const binary = ensureNatsServerBinary(log, options.installMissing ?? true);
   const version = spawnSync(binary, ["--version"], { encoding: "utf8" }).stdout.trim();
   const temporary = options.dataDir === undefined;
   const home = temporary ? mkdtempSync(join(tmpdir(), "kinesis-nats-")) : resolve(options.dataDir!, "nats");
