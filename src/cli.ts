@@ -6,7 +6,13 @@ import { startServer } from "./server.js";
 /** In-flight requests get this long to finish at shutdown before connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
 
+const SERVE_USAGE = "usage: kinesis-nats [serve] [options]";
+
 async function serve(argv: string[]): Promise<void> {
+  if (argv.includes("--help") || argv.includes("-h")) {
+    console.log(`${SERVE_USAGE}\n\n${USAGE}`);
+    return;
+  }
   const config = loadConfig(argv);
   const log = pino({ level: config.logLevel });
   const server = await startServer(config, log);
@@ -57,7 +63,7 @@ async function main(): Promise<void> {
   if (command === "serve") return serve(rest);
   if (command.startsWith("-") && command !== "--help" && command !== "-h") return serve(process.argv.slice(2));
   if (command !== "help" && command !== "--help" && command !== "-h" && (await runTool(command, rest))) return;
-  console.error(`usage: kinesis-nats [serve] [options] | kinesis-nats bench [cost | fanout | protocols] [options] (kinesis-nats bench --help)\n\n${USAGE}`);
+  console.error(`${SERVE_USAGE} | kinesis-nats bench [cost | fanout | protocols] [options] (kinesis-nats bench --help)\n\n${USAGE}`);
   process.exit(command === "help" || command === "--help" || command === "-h" ? 0 : 2);
 }
 

@@ -22,6 +22,11 @@ class HttpProtocols {
   readonly http2: http2.Http2Server;
   private readonly sessions = new Set<ServerHttp2Session>();
   private closing = false;
+  /** Each new connection's deadline for the headers of its first request, by socket (HTTP/1.1). */
+  private readonly firstHeadersDue = new WeakMap<Socket, NodeJS.Timeout>();
+  /** The deadline of the connection being handed to the HTTP/2 server, taken up by its session. */
+  private handedOverDeadline: NodeJS.Timeout | undefined;
+  private readonly headersTimeoutMs: number;
 
   constructor(
     handler: RequestHandler,
@@ -31,6 +36,7 @@ class HttpProtocols {
     // Slow or stalled clients are cut off: headers within 10 s (or the request timeout if
     // shorter), the whole request within the request timeout; checked every second.
     const headersTimeout = Math.min(requestTimeoutMs, 10_000);
+    this.headersTimeoutMs = headersTimeout;
     this.http1 = http.createServer(
       { requestTimeout: requestTimeoutMs, headersTimeout, connectionsCheckingInterval: Math.min(headersTimeout, 1_000) },
       handler as (req: IncomingMessage, res: ServerResponse) => void,
@@ -42,6 +48,10 @@ class HttpProtocols {
     this.http2.on("session", (session: ServerHttp2Session) => {
       session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
       this.sessions.add(session);
+      const firstHeadersDue = this.handedOverDeadline;
+      this.handedOverDeadline = undefined;
+      session.once("stream", () => clearTimeout(firstHeadersDue));
+      session.once("close", () => clearTimeout(firstHeadersDue));
       session.once("close", () => this.sessions.delete(session));
       this.enforceTimeouts(session);
     });
@@ -50,7 +60,8 @@ class HttpProtocols {
     listener.once("listening", () => this.http1.emit("listening"));
     // A keep-alive connection whose request was under way at close() is idle once answered:
     // close it then rather than when its keep-alive timeout runs out.
-    this.http1.on("request", (_request: IncomingMessage, response: ServerResponse) => {
+    this.http1.on("request", (request: IncomingMessage, response: ServerResponse) => {
+      clearTimeout(this.firstHeadersDue.get(request.socket));
       response.once("finish", () => {
         if (this.closing) setImmediate(() => this.http1.closeIdleConnections());
       });
@@ -99,8 +110,17 @@ class HttpProtocols {
   }
 
   route(socket: Socket): void {
-    // A connection that never says which protocol it speaks is dropped.
-    socket.setTimeout(Math.min(this.requestTimeoutMs, 10_000), () => socket.destroy());
+    // The headers of a connection's first request are due within the headers timeout of its
+    // opening, however slowly its bytes trickle in: a deadline, not an idle timer (which each
+    // byte would reset, keeping a connection that dribbles the HTTP/2 preface open for minutes).
+    // Later requests on a kept-alive HTTP/1.1 connection have Node's own headers timeout.
+    let routedToHttp1 = false;
+    const deadline = setTimeout(() => {
+      if (!routedToHttp1 || !socket.writable) return void socket.destroy();
+      socket.write("HTTP/1.1 408 Request Timeout\r\nConnection: close\r\n\r\n");
+      socket.destroySoon();
+    }, this.headersTimeoutMs).unref();
+    socket.once("close", () => clearTimeout(deadline));
     // Event-stream frames are small writes that must go out at once, not wait for an ACK (Nagle).
     socket.setNoDelay(true);
     let head: Buffer = Buffer.alloc(0);
@@ -110,14 +130,16 @@ class HttpProtocols {
       const couldBeHttp2 = head.subarray(0, n).equals(PREFACE.subarray(0, n));
       if (couldBeHttp2 && head.length < PREFACE.length) return;
       socket.removeListener("data", onData);
-      socket.setTimeout(0);
       socket.pause();
       socket.unshift(head);
       if (couldBeHttp2) {
         // The HTTP/2 session drains the unshifted bytes and then reads the handle itself;
         // resuming the JS stream here would end the socket.
+        this.handedOverDeadline = deadline;
         this.http2.emit("connection", socket);
       } else {
+        routedToHttp1 = true;
+        this.firstHeadersDue.set(socket, deadline);
         this.http1.emit("connection", socket);
         socket.resume();
       }
@@ -162,7 +184,9 @@ export class TlsDualProtocolServer extends tls.Server {
   private readonly protocols: HttpProtocols;
 
   constructor(handler: RequestHandler, credentials: { cert: Buffer; key: Buffer }, requestTimeoutMs: number) {
-    super({ cert: credentials.cert, key: credentials.key, ALPNProtocols: ["h2", "http/1.1"] }, (socket) => this.protocols.route(socket));
+    super({ cert: credentials.cert, key: credentials.key, ALPNProtocols: ["h2", "http/1.1"], handshakeTimeout: Math.min(requestTimeoutMs, 10_000) }, (socket) =>
+      this.protocols.route(socket),
+    );
     this.protocols = new HttpProtocols(handler, this, requestTimeoutMs);
     // A client that gives up during the handshake (or speaks plain HTTP to this port).
     this.on("tlsClientError", (_error, socket) => socket.destroy());

@@ -26,6 +26,25 @@ function stall(bytes: string): Promise<{ reply: string; closedAfterMs: number }>
   });
 }
 
+/** Opens a connection and sends `bytes` one every 100 ms: resolves with what came back and when the server hung up. */
+function trickle(bytes: string): Promise<{ reply: string; closedAfterMs: number }> {
+  const { port } = new URL(server.url);
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    let reply = "";
+    let sent = 0;
+    const socket = net.connect(Number(port), "127.0.0.1");
+    const timer = setInterval(() => sent < bytes.length && socket.write(bytes[sent++]!), 100);
+    socket.on("data", (chunk: Buffer) => (reply += chunk.toString()));
+    socket.on("close", () => {
+      clearInterval(timer);
+      resolve({ reply, closedAfterMs: performance.now() - started });
+    });
+    socket.on("error", () => undefined);
+    setTimeout(() => reject(new Error("the server kept a trickling connection open")), 8_000);
+  });
+}
+
 describe("slow and stalled clients are cut off", () => {
   it("a connection that sends nothing", async () => {
     const { closedAfterMs } = await stall("");
@@ -36,6 +55,20 @@ describe("slow and stalled clients are cut off", () => {
   it("headers that never end", async () => {
     const { closedAfterMs } = await stall("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\n");
     expect(closedAfterMs).toBeLessThan(3500);
+  });
+
+  it("headers that trickle in a byte at a time are cut at the headers timeout of the connection's opening, with a 408", async () => {
+    const { reply, closedAfterMs } = await trickle("POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: Kinesis_20131202.ListStreams\r\n".repeat(5));
+    expect(reply).toMatch(/^HTTP\/1\.1 408/);
+    expect(closedAfterMs).toBeGreaterThan(900);
+    expect(closedAfterMs).toBeLessThan(2000);
+  });
+
+  it("an HTTP/2 preface that trickles in a byte at a time is cut at the headers timeout too", async () => {
+    // 24 bytes at 100 ms each would take 2.4 s: an idle timer, reset by each byte, would wait for all of them.
+    const { closedAfterMs } = await trickle("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+    expect(closedAfterMs).toBeGreaterThan(900);
+    expect(closedAfterMs).toBeLessThan(2000);
   });
 
   it("a body that never comes", async () => {
