@@ -36,6 +36,31 @@ const rejects = (promise: Promise<unknown>, name: string, message: string | RegE
   expect(promise).rejects.toMatchObject({ name, message, $metadata: expect.objectContaining({ httpStatusCode: 400 }) });
 
 describe("errors a client sees, through @aws-sdk/client-kinesis", () => {
+  it("half a surrogate pair in a partition key is a 400 the SDK does not retry, in PutRecord and PutRecords alike", async () => {
+    const data = Buffer.from("x");
+    for (const call of [
+      new PutRecordCommand({ StreamName: stream, PartitionKey: "key-\ud800", Data: data }),
+      new PutRecordsCommand({
+        StreamName: stream,
+        Records: [
+          { PartitionKey: "fine", Data: data },
+          { PartitionKey: "\udc00", Data: data },
+        ],
+      }),
+    ]) {
+      const error = (await kinesis.send(call as PutRecordCommand).catch((e: unknown) => e)) as {
+        name: string;
+        $metadata: { httpStatusCode: number; attempts: number };
+      };
+      expect(error).toMatchObject({ name: "SerializationException", message: expect.stringContaining("unpaired UTF-16 surrogate") });
+      expect(error.$metadata).toMatchObject({ httpStatusCode: 400, attempts: 1 });
+    }
+    // A whole pair (an emoji) is ordinary text.
+    await expect(kinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "key-\ud83d\ude00", Data: data }))).resolves.toHaveProperty(
+      "SequenceNumber",
+    );
+  });
+
   it("carry the request id and the 72-byte host id the SDK reports, over HTTP/2", async () => {
     const error = await kinesis.send(new DescribeStreamCommand({ StreamName: "missing" })).catch((e: { $metadata: Record<string, unknown> }) => e);
     const { requestId, extendedRequestId } = (error as { $metadata: { requestId: string; extendedRequestId: string } }).$metadata;

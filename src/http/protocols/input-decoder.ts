@@ -64,7 +64,7 @@ function decodeMember(model: ServiceModel, shape: ShapeDef, value: unknown, scal
       const result: Record<string, unknown> = {};
       const valueShape = model.shape(shape.value!);
       for (const [key, item] of Object.entries(value)) {
-        if (item !== null && item !== undefined) result[key] = decodeMember(model, valueShape, item, scalars);
+        if (item !== null && item !== undefined) result[unicodeText(key)] = decodeMember(model, valueShape, item, scalars);
       }
       return result;
     }
@@ -73,7 +73,7 @@ function decodeMember(model: ServiceModel, shape: ShapeDef, value: unknown, scal
   if (mismatch) throw mismatch;
   switch (shape.type) {
     case "string":
-      return scalars.string(value);
+      return unicodeText(scalars.string(value));
     case "integer":
     case "long":
       return scalars.integer(value, shape.type === "integer" ? "Integer" : "Long");
@@ -89,4 +89,17 @@ function decodeMember(model: ServiceModel, shape: ShapeDef, value: unknown, scal
     default:
       throw new Error(`no input member of the model has type ${shape.type}`);
   }
+}
+
+/**
+ * Text that is Unicode: JSON's `\\ud800` escape can name half a surrogate pair, which has no
+ * UTF-8 form, so no partition key, name or tag made of it can be hashed, stored or given back
+ * as sent. Refused as the malformed input it is (400, not retried), never a 500.
+ */
+// With the `u` flag a pair reads as one code point, so only a lone half is a Surrogate.
+const UNPAIRED_SURROGATE = /\p{Surrogate}/u;
+
+function unicodeText(text: string): string {
+  if (UNPAIRED_SURROGATE.test(text)) throw new SerializationException("Invalid text: an unpaired UTF-16 surrogate has no UTF-8 form");
+  return text;
 }
