@@ -37,6 +37,10 @@ export interface RequestContext {
   readonly log: Logger;
   /** Epoch ms at which the request arrived: one clock reading per request. */
   readonly now: number;
-  /** The SDK's `amz-sdk-invocation-id`: the same on every retry of one call. */
-  readonly invocationId?: string;
+  /**
+   * What every retry of one call shares and nothing else does: the SDK's `amz-sdk-invocation-id`
+   * with a digest of the body. The id alone is not enough: hand-rolled clients and some proxies
+   * send the same id on every call, and a new record under an old id must still be stored.
+   */
+  readonly retryKey?: string;
 }

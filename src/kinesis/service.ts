@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { headerOf, type ApiCall } from "../http/api-call.js";
 import type { Authenticator } from "../http/auth/authenticator.js";
@@ -10,8 +11,8 @@ import { authorize, type ResourcePolicyHook } from "./iam/authorization.js";
 import { kinesisCbor, kinesisJson, kinesisModel } from "./model.js";
 import { operations } from "./operations/index.js";
 
-/** Everything a Kinesis call needs but its own arrival time, logger and invocation id. */
-export type KinesisServices = Omit<RequestContext, "now" | "log" | "invocationId">;
+/** Everything a Kinesis call needs but its own arrival time, logger and retry key. */
+export type KinesisServices = Omit<RequestContext, "now" | "log" | "retryKey">;
 
 /** The stream a decoded input names, by StreamName or StreamARN. */
 function streamOf(input: Record<string, unknown> | undefined): string | undefined {
@@ -39,7 +40,18 @@ export function kinesisService(
     protocols: [kinesisCbor, kinesisJson],
     legacyJsonEnvelope: true,
     operations,
-    context: (call: ApiCall, now: number) => ({ ...services, now, log, invocationId: headerOf(call, "amz-sdk-invocation-id") }),
+    context: (call: ApiCall, now: number) => {
+      const invocationId = headerOf(call, "amz-sdk-invocation-id");
+      return {
+        ...services,
+        now,
+        log,
+        // Computed only by the calls that store records (a getter: the rest never pay for the digest).
+        get retryKey() {
+          return invocationId === undefined ? undefined : `${invocationId}:${createHash("sha256").update(call.body).digest("base64url").slice(0, 22)}`;
+        },
+      };
+    },
     authorize: (principal, operation, input, ctx) => authorize(principal, accessTargetOf(operation as OperationName, input, ctx), ctx, resourcePolicies),
     available: () => services.engine.available,
     toServiceError: toKinesisError,

@@ -1,5 +1,5 @@
 import net from "node:net";
-import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordsCommand } from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, GetRecordsCommand, GetShardIteratorCommand, KinesisClient, PutRecordCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
@@ -66,6 +66,34 @@ describe("retried writes", () => {
       client.destroy();
       direct.destroy();
       proxy.close();
+    }
+  });
+
+  it("a different call that reuses an invocation id (a pinned header) is stored, not taken for a retry", async () => {
+    const stream = uniqueStreamName();
+    const client = sdkClient(server);
+    // As a hand-rolled client or a proxy that pins the header would: the same id on every call.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        (args.request as { headers: Record<string, string> }).headers["amz-sdk-invocation-id"] = "00000000-0000-4000-8000-000000000000";
+        return next(args);
+      },
+      { step: "deserialize", name: "pinInvocationId" },
+    );
+    try {
+      await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+      const first = await client.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("first") }));
+      const second = await client.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("second") }));
+      const batch = await client.send(new PutRecordsCommand({ StreamName: stream, Records: [{ PartitionKey: "k", Data: Buffer.from("third") }] }));
+      expect(new Set([first.SequenceNumber, second.SequenceNumber, batch.Records![0]!.SequenceNumber]).size).toBe(3);
+
+      const { ShardIterator } = await client.send(
+        new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+      );
+      const read = await client.send(new GetRecordsCommand({ ShardIterator }));
+      expect(read.Records?.map((r) => Buffer.from(r.Data!).toString())).toEqual(["first", "second", "third"]);
+    } finally {
+      client.destroy();
     }
   });
 });

@@ -104,8 +104,9 @@ function ownerOf(stream: StreamMetadata, hashKey: bigint, index: number): Shard 
 
 /**
  * Writes the records at `indexes`. With the SDK's invocation id, each record's JetStream message
- * id is that id and the record's place in the request: an SDK retry of the same call is then
- * stored once and answered with the first write's sequence numbers.
+ * id is the call's retry key (that id and a digest of the body) and the record's place in the
+ * request: an SDK retry of the same call is then stored once and answered with the first write's
+ * sequence numbers, while another call that reuses the id is stored as the new call it is.
  */
 function publish(
   ctx: RequestContext,
@@ -115,13 +116,14 @@ function publish(
   indexes: readonly number[],
   receivedMs: number,
 ): Promise<PublishOutcome[]> {
+  const { retryKey } = ctx;
   const outgoing: RecordToStore[] = indexes.map((index, k) => ({
     shardIndex: shards[k]!.index,
     data: records[index]!.Data,
     partitionKey: records[index]!.PartitionKey,
     receivedMs,
     ...(stream.encryptionKeyId !== undefined && { encryptionKeyId: stream.encryptionKeyId }),
-    ...(ctx.invocationId !== undefined && { messageId: `${ctx.invocationId}:${index}` }),
+    ...(retryKey !== undefined && { messageId: `${retryKey}:${index}` }),
   }));
   return ctx.engine.putRecords(stream.name, outgoing);
 }
