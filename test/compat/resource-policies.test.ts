@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   CreateStreamCommand,
   DeleteResourcePolicyCommand,
+  DeleteStreamCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   KinesisClient,
@@ -94,5 +95,29 @@ describe("resource policies are enforced for the principals they name", () => {
     await admin.send(new DeleteResourcePolicyCommand({ ResourceARN: arnOf(stream) }));
     await new Promise((r) => setTimeout(r, 1100));
     await expect(write()).rejects.toMatchObject({ name: "AccessDeniedException" });
+  });
+
+  it("a stream's policy goes with it: a new stream of the same name does not inherit its grants", async () => {
+    const stream = uniqueStreamName("reborn");
+    const admin = client(ADMIN);
+    const reader = client(READER);
+    await admin.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    await admin.send(new PutResourcePolicyCommand({ ResourceARN: arnOf(stream), Policy: policy("Allow", "reader", "kinesis:PutRecord", arnOf(stream)) }));
+    await admin.send(new DeleteStreamCommand({ StreamName: stream }));
+    for (let attempt = 0; ; attempt++) {
+      const created = await admin.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 })).then(
+        () => true,
+        (error: { name: string }) => {
+          if (error.name !== "ResourceInUseException" || attempt > 100) throw error;
+          return false;
+        },
+      );
+      if (created) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await new Promise((r) => setTimeout(r, 1100));
+    await expect(reader.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: Buffer.from("inherited?") }))).rejects.toMatchObject({
+      name: "AccessDeniedException",
+    });
   });
 });

@@ -1,4 +1,4 @@
-import { registeredConsumers } from "../resources/consumer-ref.js";
+import { consumerArnOf, registeredConsumers } from "../resources/consumer-ref.js";
 import { ResourceInUseException } from "../errors.js";
 import { defineOperation } from "../operation.js";
 import { findStream, statusOf, streamArnOf, streamNameOf } from "../resources/stream-ref.js";
@@ -20,6 +20,10 @@ export const deleteStream = defineOperation("DeleteStream", {
       if (latest.createdAt !== stream.createdAt || statusOf(latest, ctx.now) === "DELETING") throw streamNotFound(ctx.settings, name);
       return { ...latest, status: "DELETING", statusUntil: ctx.now + ctx.settings.deleteStreamMs };
     });
+    // Its resource policies go with it: a new stream of the same name (the same ARN) must not
+    // inherit the old one's grants. Its consumers' ARNs carry their creation time, but go too.
+    const arns = [streamArnOf(ctx.settings, name), ...registeredConsumers(ctx, stream).map((c) => consumerArnOf(ctx.settings, c))];
+    await Promise.all(arns.map((arn) => ctx.engine.documents.policies.delete(arn)));
     await ctx.engine.storage.delete(name);
   },
 });
