@@ -61,6 +61,8 @@ const configSchema = z.object({
   credentials: z.string().min(1).optional(),
   /** Look at no signature at all (for hand-made requests); by default every request must carry a well-formed one. */
   noSignatureCheck: z.boolean().default(false),
+  /** Serve /metrics to anyone even when access keys are configured (a scraper that cannot send Basic credentials). */
+  metricsPublic: z.boolean().default(false),
   /** Install a missing Debian package the server runs (nats-server, openssl), saying so first; `--install-missing false` refuses instead. */
   installMissing: z
     .string()
@@ -104,13 +106,14 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["credentials-file", "KINESIS_CREDENTIALS_FILE", "credentialsFile"],
   ["credentials", "KINESIS_CREDENTIALS", "credentials"],
   ["no-signature-check", "KINESIS_NO_SIGNATURE_CHECK", "noSignatureCheck"],
+  ["metrics-public", "KINESIS_METRICS_PUBLIC", "metricsPublic"],
   ["install-missing", "KINESIS_INSTALL_MISSING", "installMissing"],
   ["cloudwatch-max-series", "KINESIS_CLOUDWATCH_MAX_SERIES", "cloudwatchMaxSeries"],
   ["log-level", "LOG_LEVEL", "logLevel"],
 ];
 
 /** Settings given as bare flags (`--memory`), or as 1/true/yes in the environment. */
-const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(["memory", "tls", "noSignatureCheck"]);
+const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(["memory", "tls", "noSignatureCheck", "metricsPublic"]);
 
 export const USAGE = ["Options (flag, or environment variable):", ...SETTINGS.map(([flag, env]) => `  --${flag.padEnd(18)} ${env}`)].join("\n");
 

@@ -99,7 +99,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     for (const family of cloudWatchSeries.families()) metrics.registerFamily(family);
     const cloudWatch = new CloudWatchRoute(cloudWatchSeries, log, authenticator);
     const frontDoor = new FrontDoor([kinesis, cloudWatch], kinesis);
-    const httpOptions = { requestTimeoutMs: config.requestTimeoutMs, metrics, ready: () => engine.ready() };
+    const metricsAccess = (authorization: string | undefined): boolean =>
+      config.metricsPublic || !authenticator.verifies || authenticator.basicCredentialsMatch(authorization);
+    const httpOptions = { requestTimeoutMs: config.requestTimeoutMs, metrics, ready: () => engine.ready(), metricsAccess };
     const app = createHttpApp(frontDoor, log, httpOptions);
     const tlsApp = tls ? createHttpApp(frontDoor, log, { ...httpOptions, tls }) : undefined;
     let url: string;

@@ -40,6 +40,11 @@ export interface HttpAppOptions {
   readonly metrics: ServiceMetrics;
   /** Whether NATS and JetStream answer: /health/ready. */
   readonly ready: () => Promise<boolean>;
+  /**
+   * Whether a scrape of /metrics, by its `Authorization` header, may see it: it names every
+   * stream and consumer, so with access keys configured it takes them (as Basic credentials).
+   */
+  readonly metricsAccess: (authorization: string | undefined) => boolean;
   /** Serve TLS (HTTP/2 or HTTP/1.1 by ALPN) with these instead of plain HTTP. */
   readonly tls?: TlsCredentials;
 }
@@ -116,7 +121,13 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
     const ready = await options.ready();
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready" });
   });
-  app.get("/metrics", async (_request, reply) => {
+  app.get("/metrics", async (request, reply) => {
+    if (!options.metricsAccess(request.headers.authorization)) {
+      return reply
+        .code(401)
+        .header("www-authenticate", 'Basic realm="kinesis-nats metrics"')
+        .send({ message: "/metrics takes an access key id and secret as Basic credentials" });
+    }
     const text = await options.metrics.registry.metrics();
     return reply.type(options.metrics.registry.contentType).send(text);
   });

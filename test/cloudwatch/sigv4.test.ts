@@ -37,7 +37,7 @@ describe("SigV4 on CloudWatch calls (the Kinesis access keys, scope monitoring)"
       Dimensions: [{ Name: "Worker", Value: "worker-with-a-long-identifier" }],
     }));
     await client.send(new PutMetricDataCommand({ Namespace: namespace, MetricData: batch }));
-    expect(await scrape(server, "cloudwatch_metric_count", { namespace })).toHaveLength(301);
+    expect(await scrape(server, "cloudwatch_metric_count", { namespace }, KEY)).toHaveLength(301);
   });
 
   it("refuses a wrong secret and an unknown key, and stores nothing", async () => {
@@ -53,7 +53,7 @@ describe("SigV4 on CloudWatch calls (the Kinesis access keys, scope monitoring)"
     });
     expect(unknown.status).toBe(403);
     expect(xmlField(unknown.text, "Code")).toBe("InvalidClientTokenId");
-    expect(await scrape(server, "cloudwatch_metric_count", { namespace })).toEqual([]);
+    expect(await scrape(server, "cloudwatch_metric_count", { namespace }, KEY)).toEqual([]);
   });
 
   it("refuses a signature scoped to another service, in every wire form", async () => {

@@ -1,3 +1,4 @@
+import { timingSafeEqual } from "node:crypto";
 import type { ApiCall } from "../api-call.js";
 import type { AccessKey } from "./access-keys.js";
 import { examineSignature, verifySignature, type HttpRequestParts } from "./signature-v4.js";
@@ -55,6 +56,23 @@ export class Authenticator {
     }
     const key = await verifySignature(call, call.body, this.checkOf(signingName), now);
     return { key, arn: `arn:aws:iam::${this.settings.accountId}:user/${key.user}` };
+  }
+
+  /**
+   * Whether an `Authorization` header carries one of the access keys as HTTP Basic credentials
+   * (user = access key id, password = secret): how a Prometheus scrape proves itself, since it
+   * cannot sign. Any key will do, whatever its scope: /metrics is read-only.
+   */
+  basicCredentialsMatch(authorization: string | undefined): boolean {
+    const encoded = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization ?? "")?.[1];
+    if (encoded === undefined) return false;
+    const text = Buffer.from(encoded, "base64").toString("utf8");
+    const colon = text.indexOf(":");
+    const key = colon > 0 ? this.keys.get(text.slice(0, colon)) : undefined;
+    if (!key) return false;
+    const given = Buffer.from(text.slice(colon + 1), "utf8");
+    const secret = Buffer.from(key.secretAccessKey, "utf8");
+    return given.length === secret.length && timingSafeEqual(given, secret);
   }
 
   private checkOf(signingName: string) {

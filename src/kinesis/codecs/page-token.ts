@@ -43,6 +43,15 @@ export class PageTokenCodec {
     return envelope.page as T;
   }
 
+  /**
+   * The stream a token of ours pages through, whatever operation issued it and however old it
+   * is: what the caller's scope is checked against before the operation decodes it for real.
+   */
+  streamOf(token: string): string | undefined {
+    const page = this.open(token)?.page as { stream?: unknown } | undefined;
+    return typeof page?.stream === "string" ? page.stream : undefined;
+  }
+
   private open(token: string): Partial<Envelope> | undefined {
     const bytes = Buffer.from(token, "base64url");
     if (bytes.length <= MAC_BYTES || bytes.toString("base64url") !== token) return undefined;

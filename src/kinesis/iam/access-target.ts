@@ -23,6 +23,7 @@ interface ResourceFields {
   readonly ConsumerARN?: string;
   readonly ResourceARN?: string;
   readonly ShardIterator?: string;
+  readonly NextToken?: string;
 }
 
 /** The stream named by an ARN of ours (stream or consumer), or undefined. */
@@ -61,5 +62,8 @@ export function accessTargetOf(operation: OperationName, input: ResourceFields, 
     }
     return { ...base, resource: streamArnOf(ctx.settings, streamName), streamName };
   }
+  // A NextToken names its stream as surely as a StreamName does (ListShards takes it alone).
+  const tokenStream = input.NextToken === undefined ? undefined : ctx.pageTokens.streamOf(input.NextToken);
+  if (tokenStream !== undefined) return { ...base, resource: streamArnOf(ctx.settings, tokenStream), streamName: tokenStream };
   return accountWide;
 }
