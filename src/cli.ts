@@ -1,7 +1,9 @@
 #!/usr/bin/env node
+import cluster from "node:cluster";
 import { pino } from "pino";
 import { loadConfig, USAGE } from "./config.js";
 import { startServer } from "./server.js";
+import { runPrimary, workerCountOf } from "./system/workers.js";
 
 /** In-flight requests get this long to finish at shutdown before connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -14,8 +16,16 @@ async function serve(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig(argv);
-  const log = pino({ level: config.logLevel });
-  const server = await startServer(config, log);
+  const workers = workerCountOf(config.workers);
+  if (cluster.isPrimary && workers > 1) {
+    const log = pino({ level: config.logLevel, base: { pid: process.pid, role: "primary" } });
+    const dataDir = config.memory ? undefined : config.dataDir;
+    return runPrimary({ count: workers, natsUrl: config.natsUrl, dataDir, syncInterval: config.syncInterval, installMissing: config.installMissing, log });
+  }
+  const log = pino({ level: config.logLevel, ...(cluster.isWorker && { base: { pid: process.pid, worker: cluster.worker!.id } }) });
+  const server = await startServer(config, log, cluster.isWorker);
+  // A worker stops when the primary tells it to (SIGTERM); Ctrl-C reaches the primary, which does.
+  if (cluster.isWorker) process.on("SIGINT", () => undefined);
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) {
@@ -32,6 +42,8 @@ async function serve(argv: string[]): Promise<void> {
       () => {
         clearTimeout(force);
         log.info("stopped");
+        // The channel to the primary would keep a worker alive.
+        if (cluster.isWorker) process.exit(0);
       },
       (error: unknown) => {
         log.error({ err: error }, "error while shutting down");
@@ -39,7 +51,7 @@ async function serve(argv: string[]): Promise<void> {
       },
     );
   };
-  process.on("SIGINT", () => stop("SIGINT"));
+  if (!cluster.isWorker) process.on("SIGINT", () => stop("SIGINT"));
   process.on("SIGTERM", () => stop("SIGTERM"));
 }
 

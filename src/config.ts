@@ -61,6 +61,11 @@ const configSchema = z.object({
   credentials: z.string().min(1).optional(),
   /** Look at no signature at all (for hand-made requests); by default every request must carry a well-formed one. */
   noSignatureCheck: z.boolean().default(false),
+  /** Server processes on the same ports (`auto`: one per core), sharing nothing but NATS. */
+  workers: z
+    .string()
+    .regex(/^(auto|[1-9]\d*)$/, "a whole number of at least 1, or auto")
+    .default("1"),
   /** Serve /metrics to anyone even when access keys are configured (a scraper that cannot send Basic credentials). */
   metricsPublic: z.boolean().default(false),
   /** Install a missing Debian package the server runs (nats-server, openssl), saying so first; `--install-missing false` refuses instead. */
@@ -107,6 +112,7 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["credentials", "KINESIS_CREDENTIALS", "credentials"],
   ["no-signature-check", "KINESIS_NO_SIGNATURE_CHECK", "noSignatureCheck"],
   ["metrics-public", "KINESIS_METRICS_PUBLIC", "metricsPublic"],
+  ["workers", "KINESIS_WORKERS", "workers"],
   ["install-missing", "KINESIS_INSTALL_MISSING", "installMissing"],
   ["cloudwatch-max-series", "KINESIS_CLOUDWATCH_MAX_SERIES", "cloudwatchMaxSeries"],
   ["log-level", "LOG_LEVEL", "logLevel"],

@@ -14,6 +14,7 @@ import { KinesisTrafficMetrics } from "./kinesis/traffic-metrics.js";
 import { ServiceMetrics } from "./http/metrics.js";
 import type { Config } from "./config.js";
 import { startEmbeddedNats, type EmbeddedNats } from "./system/embedded-nats.js";
+import { workerLink } from "./system/workers.js";
 import { Engine } from "./jetstream/engine.js";
 import { PageTokenCodec } from "./kinesis/codecs/page-token.js";
 import { ShardIteratorCodec } from "./kinesis/codecs/shard-iterator.js";
@@ -45,8 +46,17 @@ async function connectNats(url: string, config: Config): Promise<NatsConnection>
   });
 }
 
-async function listen(app: FastifyInstance, scheme: "http" | "https", host: string, port: number): Promise<string> {
-  await app.listen({ host, port });
+/**
+ * Node 22.12+ can give each `--workers` process a listening socket of its own on the same port
+ * (SO_REUSEPORT): the kernel then spreads connections evenly, and a worker's death resets only
+ * its own. Older Nodes share one socket (system/workers.ts). A random port (0) must be one port
+ * for all workers, so it is always shared.
+ */
+const [NODE_MAJOR = 0, NODE_MINOR = 0] = process.versions.node.split(".").map(Number);
+const REUSE_PORT = NODE_MAJOR > 22 || (NODE_MAJOR === 22 && NODE_MINOR >= 12);
+
+async function listen(app: FastifyInstance, scheme: "http" | "https", host: string, port: number, ownSocket: boolean): Promise<string> {
+  await app.listen({ host, port, ...(ownSocket && REUSE_PORT && port !== 0 && { reusePort: true }) });
   const address = app.server.address();
   const bound = typeof address === "object" && address ? address.port : port;
   return `${scheme}://${host.includes(":") ? `[${host}]` : host}:${bound}`;
@@ -57,7 +67,12 @@ function tlsCredentialsOf(config: Config, log: Logger): TlsCredentials | undefin
   return config.tls ? selfSignedCredentials(config.dataDir, log, config.installMissing) : undefined;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+/**
+ * Starts the server. `asWorker`: one of the processes of `--workers N` (system/workers.ts),
+ * which then says so to the primary, is ready only when every worker is, and reports every
+ * worker's metrics summed.
+ */
+export async function startServer(config: Config, log: Logger, asWorker = false): Promise<RunningServer> {
   // Files given in the configuration are read before anything starts: a typo fails at once.
   const tls = tlsCredentialsOf(config, log);
   const accessKeys = loadAccessKeys(config);
@@ -101,21 +116,33 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     const frontDoor = new FrontDoor([kinesis, cloudWatch], kinesis);
     const metricsAccess = (authorization: string | undefined): boolean =>
       config.metricsPublic || !authenticator.verifies || authenticator.basicCredentialsMatch(authorization);
-    const httpOptions = { requestTimeoutMs: config.requestTimeoutMs, metrics, ready: () => engine.ready(), metricsAccess };
+    const link = asWorker ? workerLink(metrics.registry) : undefined;
+    const httpOptions = {
+      requestTimeoutMs: config.requestTimeoutMs,
+      metrics,
+      ready: async () => (await engine.ready()) && (link?.everyWorkerListening() ?? true),
+      metricsAccess,
+      metricsText: () => link?.metricsText() ?? metrics.registry.metrics(),
+    };
     const app = createHttpApp(frontDoor, log, httpOptions);
     const tlsApp = tls ? createHttpApp(frontDoor, log, { ...httpOptions, tls }) : undefined;
     let url: string;
     let tlsUrl: string | undefined;
     try {
-      url = await listen(app, "http", config.host, config.port);
-      tlsUrl = tlsApp ? await listen(tlsApp, "https", config.host, config.tlsPort) : undefined;
+      url = await listen(app, "http", config.host, config.port, asWorker);
+      tlsUrl = tlsApp ? await listen(tlsApp, "https", config.host, config.tlsPort, asWorker) : undefined;
     } catch (error) {
       await Promise.all([app.close(), tlsApp?.close()]);
       engine.close();
       await nc.close();
       throw error;
     }
-    log.info({ url, tlsUrl, nats: natsUrl, namespace: config.namespace, storage: config.memory ? "memory" : "file" }, "Kinesis endpoint ready");
+    // With --workers the primary says "ready" once every worker listens.
+    log.info(
+      { url, tlsUrl, nats: natsUrl, namespace: config.namespace, storage: config.memory ? "memory" : "file" },
+      link ? "worker listening" : "Kinesis endpoint ready",
+    );
+    link?.listening(url, tlsUrl);
     if (tls) log.info({ cert: tls.certPath }, "TLS clients must trust this certificate");
     if (authenticator.verifies) log.info({ accessKeys: accessKeys.size }, "SigV4 signatures are checked");
     else

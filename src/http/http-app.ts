@@ -45,6 +45,8 @@ export interface HttpAppOptions {
    * stream and consumer, so with access keys configured it takes them (as Basic credentials).
    */
   readonly metricsAccess: (authorization: string | undefined) => boolean;
+  /** The /metrics text: this process's registry, or with --workers every worker's summed. */
+  readonly metricsText: () => Promise<string>;
   /** Serve TLS (HTTP/2 or HTTP/1.1 by ALPN) with these instead of plain HTTP. */
   readonly tls?: TlsCredentials;
 }
@@ -128,7 +130,7 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
         .header("www-authenticate", 'Basic realm="kinesis-nats metrics"')
         .send({ message: "/metrics takes an access key id and secret as Basic credentials" });
     }
-    const text = await options.metrics.registry.metrics();
+    const text = await options.metricsText();
     return reply.type(options.metrics.registry.contentType).send(text);
   });
 
