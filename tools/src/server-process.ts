@@ -20,6 +20,8 @@ export interface SpawnOptions {
   readonly memory: boolean;
   /** Use this NATS instead of starting one. */
   readonly natsUrl?: string;
+  /** `--workers`: server processes on the same port (default 1). */
+  readonly workers?: number;
 }
 
 const CLOCK_TICKS = 100;
@@ -39,14 +41,27 @@ function processCpu(pid: number | undefined): number {
   return fields ? (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS : 0;
 }
 
-/** A child of `parent` (the nats-server our server started), from /proc. */
-function childPid(parent: number | undefined): number | undefined {
-  if (!parent) return undefined;
-  for (const entry of readdirSync("/proc")) {
-    if (/^\d+$/.test(entry) && Number(statFields(Number(entry))?.[1]) === parent) return Number(entry);
-  }
-  return undefined;
+/** The children of `parent`, from /proc. */
+function childrenOf(parent: number | undefined): number[] {
+  if (!parent) return [];
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry) && Number(statFields(Number(entry))?.[1]) === parent)
+    .map(Number);
 }
+
+const isNatsServer = (pid: number): boolean => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").includes("nats-server");
+  } catch {
+    return false;
+  }
+};
+
+/** The nats-server our server started (its child; with --workers, the primary's). */
+const natsChildOf = (parent: number | undefined): number | undefined => childrenOf(parent).find(isNatsServer);
+
+/** Our server's processes: the one we started and, with --workers, its worker children. */
+const serverProcesses = (root: number): number[] => [root, ...childrenOf(root).filter((pid) => !isNatsServer(pid))];
 
 /** A memory figure of /proc/<pid>/status in bytes: VmRSS now, VmHWM the peak so far; undefined when unknown. */
 function statusBytes(pid: number | undefined, field: "VmRSS" | "VmHWM"): number | undefined {
@@ -88,12 +103,13 @@ export async function spawnServer(options: SpawnOptions, dataDir: string): Promi
   for (const flag of ["--create-stream-ms", "--delete-stream-ms", "--register-consumer-ms", "--deregister-consumer-ms"]) args.push(flag, "0");
   if (options.memory) args.push("--memory");
   if (options.natsUrl) args.push("--nats-url", options.natsUrl);
+  args.push("--workers", String(options.workers ?? 1));
   const started = performance.now();
   const child = spawn(process.execPath, args, { stdio: ["ignore", "pipe", "inherit"] });
   const ready = await readyLine(child);
   await untilReady(ready.url);
   const startupMs = performance.now() - started;
-  return { url: ready.url, natsUrl: ready.nats, child, natsPid: options.natsUrl ? undefined : childPid(child.pid), startupMs };
+  return { url: ready.url, natsUrl: ready.nats, child, natsPid: options.natsUrl ? undefined : natsChildOf(child.pid), startupMs };
 }
 
 /** The server's "Kinesis endpoint ready" log line, once it is written: where it listens. */
@@ -147,8 +163,14 @@ export class ProcessWatch {
     this.timer = serverPid ? setInterval(() => this.sample(), 100).unref() : undefined;
   }
 
+  /** A memory figure summed over the server's processes (with --workers, the primary and every worker). */
+  private serverBytes(field: "VmRSS" | "VmHWM"): number | undefined {
+    if (!this.serverPid) return undefined;
+    return serverProcesses(this.serverPid).reduce((sum, pid) => sum + (statusBytes(pid, field) ?? 0), 0);
+  }
+
   private sample(): void {
-    this.serverPeak = Math.max(this.serverPeak, statusBytes(this.serverPid, "VmRSS") ?? 0);
+    this.serverPeak = Math.max(this.serverPeak, this.serverBytes("VmRSS") ?? 0);
     this.natsPeak = Math.max(this.natsPeak, statusBytes(this.natsPid, "VmRSS") ?? 0);
   }
 
@@ -156,14 +178,14 @@ export class ProcessWatch {
     const own = process.cpuUsage();
     return {
       client: (own.user + own.system) / 1e6,
-      ...(this.serverPid && { server: processCpu(this.serverPid) }),
+      ...(this.serverPid && { server: serverProcesses(this.serverPid).reduce((sum, pid) => sum + processCpu(pid), 0) }),
       ...(this.natsPid && { nats: processCpu(this.natsPid) }),
     };
   }
 
   /** Starts a run's window: its peak is measured from here. */
   beginRun(): { cpu: CpuSeconds } {
-    this.serverPeak = statusBytes(this.serverPid, "VmRSS") ?? 0;
+    this.serverPeak = this.serverBytes("VmRSS") ?? 0;
     this.natsPeak = statusBytes(this.natsPid, "VmRSS") ?? 0;
     return { cpu: this.cpuNow() };
   }
@@ -181,7 +203,7 @@ export class ProcessWatch {
 
   /** The kernel's own high-water marks since each process started. */
   lifetimePeaks(): { serverBytes?: number; natsBytes?: number } {
-    return { serverBytes: statusBytes(this.serverPid, "VmHWM"), natsBytes: statusBytes(this.natsPid, "VmHWM") };
+    return { serverBytes: this.serverBytes("VmHWM"), natsBytes: statusBytes(this.natsPid, "VmHWM") };
   }
 
   stop(): void {

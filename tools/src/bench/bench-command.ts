@@ -80,7 +80,7 @@ interface Targets {
 
 async function startTargets(options: BenchOptions, dataDir: string, cleanup: Cleanup, notes: string[]): Promise<Targets> {
   if (!options.endpoint) {
-    const server = await spawnServer({ memory: options.memory, natsUrl: options.natsUrl }, dataDir);
+    const server = await spawnServer({ memory: options.memory, natsUrl: options.natsUrl, workers: options.workers }, dataDir);
     return { endpoint: server.url, natsUrl: server.natsUrl, server, watch: new ProcessWatch(server.child.pid, server.natsPid) };
   }
   const watch = new ProcessWatch();
@@ -159,7 +159,7 @@ function assemble(options: BenchOptions, c: Collected): BenchResult {
       kind: options.endpoint ? "given" : "spawned",
       http: c.setup.http1 ? "1.1" : "2",
       ...(c.natsUrl && { natsUrl: c.natsUrl }),
-      ...(!options.endpoint && { storage: options.memory ? ("memory" as const) : ("file" as const) }),
+      ...(!options.endpoint && { storage: options.memory ? ("memory" as const) : ("file" as const), workers: options.workers }),
     },
     settings: {
       shards: options.shards,

@@ -34,6 +34,8 @@ export interface BenchOptions {
   readonly pollMs: number;
   /** The started server's JetStream keeps records in memory. */
   readonly memory: boolean;
+  /** `--workers` of the server the bench starts. */
+  readonly workers: number;
   readonly json: boolean;
   readonly report?: string;
   readonly cost: CostOptions;
@@ -185,6 +187,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     region: { type: "string" },
     "nats-url": { type: "string" },
     memory: { type: "boolean", default: false },
+    workers: { type: "string", default: "1" },
     workloads: { type: "string", default: "throughput,live" },
     sizes: { type: "string", default: "1,5,10,100" },
     "live-sizes": { type: "string", default: "1" },
@@ -226,6 +229,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     }),
     pollMs: integer("poll-ms", values["poll-ms"], 0),
     memory: values.memory,
+    workers: integer("workers", values.workers),
     json: values.json,
     report: values.report,
     cost: costOptions(values),

@@ -80,6 +80,8 @@ export interface BenchResult {
     readonly http: "2" | "1.1";
     readonly natsUrl?: string;
     readonly storage?: "memory" | "file";
+    /** Server processes (`--workers`) of a server the bench started; their CPU and memory are summed. */
+    readonly workers?: number;
   };
   readonly settings: {
     readonly shards: number;

@@ -38,7 +38,7 @@ function header(result: BenchResult): string[] {
   const who = t.kind === "spawned" ? "our server, started for the run" : "given with --endpoint";
   const lines = [
     `kinesis-nats bench, ${result.startedAt}: ${t.endpoint} (${who}; HTTP/${t.http})` +
-      `${t.natsUrl ? `, native on ${t.natsUrl}` : ", no native runs"}${t.storage ? `, ${t.storage} storage` : ""}, ` +
+      `${t.natsUrl ? `, native on ${t.natsUrl}` : ", no native runs"}${t.storage ? `, ${t.storage} storage` : ""}${(t.workers ?? 1) > 1 ? `, ${t.workers} workers` : ""}, ` +
       `${result.settings.shards} shards; ${result.machine.cpus} CPUs, Node ${result.machine.node}`,
   ];
   const s = result.server;
