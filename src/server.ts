@@ -8,6 +8,7 @@ import { FrontDoor } from "./http/front-door.js";
 import { storedResourcePolicies } from "./kinesis/iam/resource-policies.js";
 import { readTlsCredentials, selfSignedCredentials, type TlsCredentials } from "./http/tls-certificate.js";
 import { kinesisService } from "./kinesis/service.js";
+import { dynamoDbService } from "./dynamodb/service.js";
 import { MetricSeries } from "./cloudwatch/metric-series.js";
 import { CloudWatchRoute } from "./cloudwatch/route.js";
 import { KinesisTrafficMetrics } from "./kinesis/traffic-metrics.js";
@@ -113,7 +114,8 @@ export async function startServer(config: Config, log: Logger, asWorker = false)
     const cloudWatchSeries = new MetricSeries(config.cloudwatchMaxSeries, metrics.registry);
     for (const family of cloudWatchSeries.families()) metrics.registerFamily(family);
     const cloudWatch = new CloudWatchRoute(cloudWatchSeries, log, authenticator);
-    const frontDoor = new FrontDoor([kinesis, cloudWatch], kinesis);
+    const dynamoDb = dynamoDbService({ tables: engine.tables, settings: config, available: () => engine.available }, log, authenticator);
+    const frontDoor = new FrontDoor([kinesis, dynamoDb, cloudWatch], kinesis);
     const metricsAccess = (authorization: string | undefined): boolean =>
       config.metricsPublic || !authenticator.verifies || authenticator.basicCredentialsMatch(authorization);
     const link = asWorker ? workerLink(metrics.registry) : undefined;

@@ -11,6 +11,8 @@ export abstract class AwsError extends Error {
   readonly statusCode: number = 400;
   /** Whether the AWS SDKs retry it (for our logs and metrics; clients decide on their own). */
   readonly retryable: boolean = false;
+  /** Members of the error's shape beyond its message (DynamoDB's Item of a failed condition, a transaction's reasons). */
+  readonly details?: Readonly<Record<string, unknown>>;
 }
 
 /** A server-side failure: HTTP 500, which every AWS SDK retries. */

@@ -13,6 +13,7 @@ import { StreamCatalog } from "./stream-catalog.js";
 import { StreamStorage } from "./stream-storage.js";
 import { ShardFeeds, type FeedReceiver, type FeedRequest, type ShardFeed } from "./shard-feed.js";
 import { SubscriptionLeases } from "./subscription-leases.js";
+import { TableStore } from "./tables/table-store.js";
 
 export interface EngineOptions {
   /** Prefix of every JetStream name and subject: several independent services can share a NATS. */
@@ -61,6 +62,8 @@ export class Engine {
     readonly documents: { readonly account: DocumentStore; readonly policies: DocumentStore },
     /** Enhanced fan-out: registered consumers, SubscribeToShard leases, live shard reads. */
     readonly consumers: ConsumerRegistry,
+    /** DynamoDB's tables: descriptions and items, by compare-and-set. */
+    readonly tables: TableStore,
     readonly leases: SubscriptionLeases,
     private readonly feeds: ShardFeeds,
     private readonly stopMaintenance: () => void,
@@ -89,7 +92,8 @@ export class Engine {
     const leases = await SubscriptionLeases.open(nc, bucket, options.log);
     const feeds = new ShardFeeds(nc, jsm, cipher, options.log);
     const stopMaintenance = startMaintenance(catalog, storage, options.log, options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS);
-    const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, consumers, leases, feeds, stopMaintenance);
+    const tables = await TableStore.open(nc, jsm, { namespace: options.namespace, replicas: options.replicas, storage: options.storage === "memory" ? "memory" : "file", log: options.log });
+    const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, consumers, tables, leases, feeds, stopMaintenance);
     void engine.followConnection(options.log);
     return engine;
   }
@@ -166,6 +170,7 @@ export class Engine {
     this.feeds.endAll("shutdown");
     this.leases.close();
     this.consumers.close();
+    this.tables.close();
     this.writer.close();
     this.catalog.close();
   }

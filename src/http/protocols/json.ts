@@ -137,6 +137,12 @@ class JsonWriter {
   }
 }
 
+/** A JSON.stringify replacer writing bytes as base64 (it must look at the holder: a Buffer's toJSON runs first). */
+export function base64Blobs(this: unknown, key: string, value: unknown): unknown {
+  const original = (this as Record<string, unknown>)[key];
+  return original instanceof Uint8Array ? Buffer.from(original.buffer, original.byteOffset, original.byteLength).toString("base64") : value;
+}
+
 /** How a JSON service names its errors: Kinesis (JSON 1.1) by the bare type, DynamoDB (JSON 1.0) with its namespace. */
 export interface JsonProtocolOptions {
   readonly contentType: "application/x-amz-json-1.1" | "application/x-amz-json-1.0";
@@ -177,7 +183,9 @@ export function jsonProtocol(model: ServiceModel, options: JsonProtocolOptions):
       // Server faults carry no message; SerializationException spells its key "Message".
       const body: Record<string, string> = { __type: errorType(error) };
       if (error.message && error.statusCode !== 500) body[error instanceof SerializationException ? "Message" : "message"] = error.message;
-      return Buffer.from(JSON.stringify(body));
+      // Binary members (an item's B values) as base64, as every blob on the wire.
+      const withDetails = error.details ? { ...body, ...error.details } : body;
+      return Buffer.from(JSON.stringify(withDetails, base64Blobs));
     },
   };
 }

@@ -1,0 +1,21 @@
+import { evaluateCondition } from "../expressions/index.js";
+import type { Item } from "../items/attribute-value.js";
+import { defineOperation } from "../operation.js";
+import { placeholdersOf, refuseMixed, type ExpressionInput, writeCondition } from "../tables/request-expressions.js";
+import { conditionFailed, findTable, writeItem } from "../tables/table-ref.js";
+import { checkKey } from "../tables/table.js";
+
+export const deleteItem = defineOperation("DeleteItem", async (input, ctx) => {
+  refuseMixed(input as never, ["Expected", "ConditionalOperator"], ["ConditionExpression"]);
+  const table = await findTable(ctx, input.TableName);
+  const key = checkKey(table, input.Key as Item);
+  const placeholders = placeholdersOf(input as ExpressionInput);
+  const condition = writeCondition(input as ExpressionInput, placeholders);
+  placeholders.checkAllUsed();
+  const returnOld = input.ReturnValuesOnConditionCheckFailure === "ALL_OLD";
+  const { before } = await writeItem(ctx, table, key, (current) => {
+    if (condition && !evaluateCondition(condition, current)) throw conditionFailed(current, returnOld);
+    return null;
+  });
+  return input.ReturnValues === "ALL_OLD" && before ? { Attributes: before as never } : {};
+});
