@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { FastifyInstance } from "fastify";
+import { BodyBudget } from "./http/body-budget.js";
 import { createHttpApp } from "./http/http-app.js";
 import { loadAccessKeys } from "./http/auth/access-keys.js";
 import { Authenticator } from "./http/auth/authenticator.js";
@@ -99,7 +100,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     for (const family of cloudWatchSeries.families()) metrics.registerFamily(family);
     const cloudWatch = new CloudWatchRoute(cloudWatchSeries, log, authenticator);
     const frontDoor = new FrontDoor([kinesis, cloudWatch], kinesis);
-    const httpOptions = { requestTimeoutMs: config.requestTimeoutMs, metrics, ready: () => engine.ready() };
+    const bodyBudget = new BodyBudget(config.bodyMemoryMib * 1024 * 1024);
+    const httpOptions = { requestTimeoutMs: config.requestTimeoutMs, metrics, ready: () => engine.ready(), bodyBudget };
     const app = createHttpApp(frontDoor, log, httpOptions);
     const tlsApp = tls ? createHttpApp(frontDoor, log, { ...httpOptions, tls }) : undefined;
     let url: string;

@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
 import net, { type Socket } from "node:net";
 import tls from "node:tls";
+import { limitResets, MAX_CONCURRENT_STREAMS } from "./http2-limits.js";
 
 export type RequestHandler = (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => void;
 
@@ -36,7 +37,7 @@ class HttpProtocols {
       handler as (req: IncomingMessage, res: ServerResponse) => void,
     );
     this.http2 = http2.createServer(
-      { maxSessionMemory: 64, settings: { initialWindowSize: RECEIVE_WINDOW_BYTES } },
+      { maxSessionMemory: 64, settings: { initialWindowSize: RECEIVE_WINDOW_BYTES, maxConcurrentStreams: MAX_CONCURRENT_STREAMS } },
       handler as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
     );
     this.http2.on("session", (session: ServerHttp2Session) => {
@@ -44,6 +45,7 @@ class HttpProtocols {
       this.sessions.add(session);
       session.once("close", () => this.sessions.delete(session));
       this.enforceTimeouts(session);
+      limitResets(session);
     });
     // The HTTP/1.1 server never listens itself; its connection tracking (idle connections,
     // request and header timeouts) starts on 'listening', so start it when we listen.
