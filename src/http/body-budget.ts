@@ -83,18 +83,25 @@ export function readBody(payload: Readable, declaredLength: number | undefined, 
       if (declaredLength > limitBytes) return refuse(bodyErrors.tooLarge(limitBytes));
       if (declaredLength > 0 && !hold.take(declaredLength)) return refuse(bodyErrors.busy());
     }
+    // A declared length is read into one buffer of that size (its pages are only resident once
+    // written): no list of chunks joined at the end, which would hold the body twice.
+    const whole = declaredLength !== undefined ? Buffer.allocUnsafe(declaredLength) : undefined;
     const chunks: Buffer[] = [];
     let received = 0;
     function onData(chunk: Buffer): void {
+      if (received + chunk.length > limitBytes) return stop(bodyErrors.tooLarge(limitBytes));
+      if (whole) {
+        if (received + chunk.length > whole.length) return stop(bodyErrors.lengthMismatch());
+        chunk.copy(whole, received);
+      } else {
+        if (!hold.take(chunk.length)) return stop(bodyErrors.busy());
+        chunks.push(chunk);
+      }
       received += chunk.length;
-      if (received > limitBytes) return stop(bodyErrors.tooLarge(limitBytes));
-      if (declaredLength === undefined && !hold.take(chunk.length)) return stop(bodyErrors.busy());
-      if (declaredLength !== undefined && received > declaredLength) return stop(bodyErrors.lengthMismatch());
-      chunks.push(chunk);
     }
     function onEnd(): void {
       detach();
-      if (declaredLength !== undefined && received !== declaredLength) return reject(bodyErrors.lengthMismatch());
+      if (whole) return received === whole.length ? resolve(whole) : reject(bodyErrors.lengthMismatch());
       // Always a copy: a chunk may be a view of a larger read buffer, which it would keep alive.
       resolve(Buffer.concat(chunks, received));
     }
