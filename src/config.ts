@@ -43,7 +43,7 @@ const configSchema = z.object({
   /** A request must arrive whole within this (slow or stalled clients are cut off). */
   requestTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** Request bodies held in memory at once, all connections together (MiB); past it new bodies get a retryable 503. */
-  bodyMemoryMib: z.coerce.number().int().min(16).default(256),
+  bodyMemoryMib: z.coerce.number().int().min(16).default(128),
   /** How long a retried PutRecord(s) with the same SDK invocation id is recognised and not stored twice. */
   dedupeWindowMs: z.coerce.number().int().min(1000).default(120_000),
   /** Master key for encryption at rest (base64 of 32 bytes); by default one kept in NATS. */

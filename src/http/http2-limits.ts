@@ -5,7 +5,7 @@ import http2, { type ServerHttp2Session, type ServerHttp2Stream } from "node:htt
  * AWS SDK opens another connection past it). Node's default is unbounded: 600,000 half-open
  * streams on 10 connections took the server to 4.9 GB.
  */
-export const MAX_CONCURRENT_STREAMS = 256;
+export const MAX_CONCURRENT_STREAMS = 128;
 
 /**
  * Streams a client may reset (or leave unanswered by closing) on one connection within the
