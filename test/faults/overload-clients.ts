@@ -71,8 +71,12 @@ export async function timed(url: string, headers: Record<string, string>, body: 
   const started = performance.now();
   const answer = await rawRequest(url, { headers, body, sign });
   const ms = performance.now() - started;
-  const type = answer.headers["content-type"]?.includes("json")
-    ? (JSON.parse(answer.body.toString()) as { __type?: string }).__type
+  const json = answer.headers["content-type"]?.includes("json")
+    ? (JSON.parse(answer.body.toString()) as { __type?: string; Output?: { __type?: string } })
+    : undefined;
+  // The legacy application/json envelope names the type inside Output, with its namespace.
+  const type = json
+    ? (json.__type ?? json.Output?.__type?.replace(/^.*#/, ""))
     : answer.body.includes(Buffer.from("SerializationException"))
       ? "SerializationException"
       : answer.body.toString("hex");

@@ -254,6 +254,13 @@ describe("bodies too deep or too large to walk are refused before they are parse
     expect(answer.ms).toBeLessThan(1000);
   });
 
+  it("16 MiB of nested arrays as application/json (the legacy envelope): SerializationException, at once", async () => {
+    const answer = await timed({ "content-type": "application/json", ...target("PutRecords") }, DEEP_JSON);
+    console.log(`[overload] 16 MiB nested arrays, application/json: ${JSON.stringify(answer)}`);
+    expect(answer).toMatchObject({ status: 200, type: "SerializationException" });
+    expect(answer.ms).toBeLessThan(1000);
+  });
+
   it("16 MiB of nested CBOR arrays: SerializationException, at once", async () => {
     const answer = await timed({ ...CBOR_HEADERS, ...target("PutRecords") }, DEEP_CBOR);
     console.log(`[overload] 16 MiB nested CBOR arrays: ${JSON.stringify(answer)}`);
