@@ -1,6 +1,7 @@
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { FastifyInstance } from "fastify";
+import { BodyBudget } from "./http/body-budget.js";
 import { createHttpApp } from "./http/http-app.js";
 import { loadAccessKeys } from "./http/auth/access-keys.js";
 import { Authenticator } from "./http/auth/authenticator.js";
@@ -125,6 +126,7 @@ export async function startServer(config: Config, log: Logger, asWorker = false)
       ready: async () => (await engine.ready()) && (link?.everyWorkerListening() ?? true),
       metricsAccess,
       metricsText: () => link?.metricsText() ?? metrics.registry.metrics(),
+      bodyBudget: new BodyBudget(config.bodyMemoryMib * 1024 * 1024),
     };
     const app = createHttpApp(frontDoor, log, httpOptions);
     const tlsApp = tls ? createHttpApp(frontDoor, log, { ...httpOptions, tls }) : undefined;

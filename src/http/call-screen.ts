@@ -1,5 +1,6 @@
 import { headerOf, mediaTypeOf, type ApiCall } from "./api-call.js";
 import { SerializationException, UnattributableCall, UnknownOperationException, UnknownOperationForContentType, type AwsError } from "./errors.js";
+import { checkJsonBounds } from "./protocols/body-bounds.js";
 import type { WireProtocol } from "./protocols/protocol.js";
 
 /**
@@ -57,6 +58,8 @@ function targetParts(call: Pick<ApiCall, "headers">): { service: string; operati
 
 function isJsonObject(body: Buffer): boolean {
   try {
+    // Bounded first: a deep or huge body would block the event loop in JSON.parse.
+    checkJsonBounds(body);
     const value: unknown = JSON.parse(body.toString("utf8"));
     return typeof value === "object" && value !== null;
   } catch {

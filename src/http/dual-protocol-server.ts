@@ -2,6 +2,7 @@ import http, { type IncomingMessage, type ServerResponse } from "node:http";
 import http2, { type Http2ServerRequest, type Http2ServerResponse, type ServerHttp2Session, type ServerHttp2Stream } from "node:http2";
 import net, { type Socket } from "node:net";
 import tls from "node:tls";
+import { limitResets, MAX_CONCURRENT_STREAMS } from "./http2-limits.js";
 
 export type RequestHandler = (request: IncomingMessage | Http2ServerRequest, response: ServerResponse | Http2ServerResponse) => void;
 
@@ -42,8 +43,14 @@ class HttpProtocols {
       handler as (req: IncomingMessage, res: ServerResponse) => void,
     );
     this.http2 = http2.createServer(
-      { maxSessionMemory: 64, settings: { initialWindowSize: RECEIVE_WINDOW_BYTES } },
-      handler as (req: Http2ServerRequest, res: Http2ServerResponse) => void,
+      { maxSessionMemory: 64, settings: { initialWindowSize: RECEIVE_WINDOW_BYTES, maxConcurrentStreams: MAX_CONCURRENT_STREAMS } },
+      // A stream's request goes to the handler on the next turn of the event loop, not at once:
+      // by then a reset that came in the same read (rapid reset opens and cancels streams by
+      // the thousand per read) has closed it, and it costs no routing, hooks or reply at all.
+      (request: Http2ServerRequest, response: Http2ServerResponse) =>
+        setImmediate(() => {
+          if (!request.stream.closed) handler(request, response);
+        }),
     );
     this.http2.on("session", (session: ServerHttp2Session) => {
       session.setLocalWindowSize(RECEIVE_WINDOW_BYTES);
@@ -54,6 +61,7 @@ class HttpProtocols {
       session.once("close", () => clearTimeout(firstHeadersDue));
       session.once("close", () => this.sessions.delete(session));
       this.enforceTimeouts(session);
+      limitResets(session);
     });
     // The HTTP/1.1 server never listens itself; its connection tracking (idle connections,
     // request and header timeouts) starts on 'listening', so start it when we listen.

@@ -1,7 +1,9 @@
 import { randomBytes, randomUUID } from "node:crypto";
 import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, type FastifyServerFactory } from "fastify";
+import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { ApiCall, ApiReply } from "./api-call.js";
+import { BodyHold, bodyErrors, readBody, type BodyBudget } from "./body-budget.js";
 import { corsHeaders, isPreflight, preflightHeaders } from "./cors.js";
 import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
 import { AwsError, SerializationException } from "./errors.js";
@@ -12,11 +14,6 @@ import type { TlsCredentials } from "./tls-certificate.js";
 
 /** Larger than any valid request (10 MiB of records, base64-encoded, plus JSON); refused unread past this. */
 export const BODY_LIMIT_BYTES = 16 * 1024 * 1024;
-
-class RequestTooLarge extends AwsError {
-  readonly type = "SerializationException";
-  override readonly statusCode = 413;
-}
 
 // x-amz-id-2 is an opaque host id of 72 bytes, base64 (Kinesis sends 64 to 80): a random prefix
 // per process and a counter (base 36 digits are base64 characters too) make a unique one without
@@ -49,6 +46,8 @@ export interface HttpAppOptions {
   readonly metricsText: () => Promise<string>;
   /** Serve TLS (HTTP/2 or HTTP/1.1 by ALPN) with these instead of plain HTTP. */
   readonly tls?: TlsCredentials;
+  /** Request bodies held at once, shared by the plain and the TLS port. */
+  readonly bodyBudget: BodyBudget;
 }
 
 export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAppOptions): FastifyInstance {
@@ -64,7 +63,12 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
     return503OnClosing: true,
   });
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser("*", { parseAs: "buffer" }, (_request, body, done) => done(null, body));
+  // Each request's share of the body budget, taken while its body is read and given back when
+  // its answer is done or the client goes away (the response's 'close' comes in every case).
+  const holds = new WeakMap<FastifyRequest, BodyHold>();
+  app.addContentTypeParser("*", async (request: FastifyRequest, payload: Readable) => {
+    return readBody(payload, declaredLengthOf(request.headers["content-length"]), BODY_LIMIT_BYTES, holds.get(request)!);
+  });
 
   // Answers that must go without a content type (the front end's XML refusals): fastify gives
   // every Buffer one, so it is taken off again just before sending.
@@ -96,6 +100,9 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
   // (on any path but our own), and, when keys are configured, a missing or malformed signature.
   app.addHook("onRequest", async (request, reply) => {
     const started = performance.now();
+    const hold = new BodyHold(options.bodyBudget);
+    holds.set(request, hold);
+    reply.raw.once("close", () => hold.release());
     if (isPreflight(request.method, request.headers)) {
       // As the service answers one: no host id, no body, no content type.
       return reply
@@ -139,12 +146,20 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
     send(request, reply, frontDoor.errorReply(callOf(request, EMPTY), error), performance.now());
   app.setErrorHandler((error: { code?: string; message: string }, request, reply) => {
     const awsError =
-      error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
-        ? new RequestTooLarge(`Request body exceeds ${BODY_LIMIT_BYTES} bytes`)
-        : new SerializationException(error.message);
+      error instanceof AwsError
+        ? error
+        : error.code === "FST_ERR_CTP_BODY_TOO_LARGE"
+          ? bodyErrors.tooLarge(BODY_LIMIT_BYTES)
+          : new SerializationException(error.message);
     return sendError(request, reply, awsError);
   });
   return app;
+}
+
+/** A Content-Length header as a number, if there is a valid one (fastify refuses an invalid one earlier). */
+function declaredLengthOf(header: string | undefined): number | undefined {
+  if (header === undefined || !/^\d+$/.test(header.trim())) return undefined;
+  return Number(header);
 }
 
 const callOf = (request: FastifyRequest, body: Buffer): ApiCall => ({ method: request.method, url: request.url, headers: request.headers, body });

@@ -1,5 +1,6 @@
 import { SerializationException } from "../errors.js";
 import type { ServiceModel } from "./service-model.js";
+import { checkCborBounds } from "./body-bounds.js";
 import { CborEpochMillis, decodeCbor, encodeCbor } from "./cbor-values.js";
 import { decodeWireInput, type ScalarReader } from "./input-decoder.js";
 import { decodeBase64, decodeBoolean, decodeDouble, decodeInteger, javaClassOf } from "./json-input.js";
@@ -117,6 +118,7 @@ export function cborProtocol(model: ServiceModel): WireProtocol {
 
     parseBody(body) {
       if (body.length === 0) return undefined;
+      checkCborBounds(body);
       let value: unknown;
       try {
         value = decodeCbor(body);

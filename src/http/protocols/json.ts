@@ -1,5 +1,6 @@
 import { SerializationException, type AwsError } from "../errors.js";
 import type { ServiceModel } from "./service-model.js";
+import { checkJsonBounds } from "./body-bounds.js";
 import { decodeJsonInput } from "./json-input.js";
 import type { WireProtocol } from "./protocol.js";
 
@@ -158,6 +159,7 @@ export function jsonProtocol(model: ServiceModel, options: JsonProtocolOptions):
 
     parseBody(body) {
       if (body.length === 0) return undefined;
+      checkJsonBounds(body);
       let value: unknown;
       try {
         value = JSON.parse(body.toString("utf8"));

@@ -1,0 +1,62 @@
+import { PassThrough } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { BodyBudget, BodyHold, readBody } from "../../src/http/body-budget.js";
+
+const LIMIT = 1000;
+
+function body(chunks: Buffer[]): PassThrough {
+  const stream = new PassThrough();
+  for (const chunk of chunks) stream.write(chunk);
+  stream.end();
+  return stream;
+}
+
+describe("reading a body within the limit and the budget", () => {
+  it("reads a declared body whole and holds its length until released", async () => {
+    const budget = new BodyBudget(1500);
+    const hold = new BodyHold(budget);
+    const read = await readBody(body([Buffer.alloc(300, 1), Buffer.alloc(300, 2)]), 600, LIMIT, hold);
+    expect(read).toEqual(Buffer.concat([Buffer.alloc(300, 1), Buffer.alloc(300, 2)]));
+    expect(budget.heldBytes).toBe(600);
+    hold.release();
+    hold.release();
+    expect(budget.heldBytes).toBe(0);
+  });
+
+  it("refuses a declared length over the limit (413) or over what the budget has free (503) before reading it", async () => {
+    const budget = new BodyBudget(1500);
+    const first = new BodyHold(budget);
+    await readBody(body([Buffer.alloc(900)]), 900, LIMIT, first);
+    await expect(readBody(body([]), 1001, LIMIT, new BodyHold(budget))).rejects.toMatchObject({ type: "SerializationException", statusCode: 413 });
+    await expect(readBody(body([Buffer.alloc(700)]), 700, LIMIT, new BodyHold(budget))).rejects.toMatchObject({
+      type: "ServiceUnavailableException",
+      statusCode: 503,
+    });
+    first.release();
+    expect(budget.heldBytes).toBe(0);
+  });
+
+  it("counts a body of no declared length as it comes, and refuses it once it no longer fits", async () => {
+    const budget = new BodyBudget(500);
+    const hold = new BodyHold(budget);
+    await expect(readBody(body([Buffer.alloc(400), Buffer.alloc(400)]), undefined, LIMIT, hold)).rejects.toMatchObject({ statusCode: 503 });
+    hold.release();
+    expect(budget.heldBytes).toBe(0);
+    const next = new BodyHold(budget);
+    expect((await readBody(body([Buffer.alloc(200), Buffer.alloc(200)]), undefined, LIMIT, next)).length).toBe(400);
+    expect(budget.heldBytes).toBe(400);
+  });
+
+  it("refuses a body that grows past the limit, or differs from its declared length", async () => {
+    const budget = new BodyBudget(10_000);
+    await expect(readBody(body([Buffer.alloc(600), Buffer.alloc(600)]), undefined, LIMIT, new BodyHold(budget))).rejects.toMatchObject({ statusCode: 413 });
+    await expect(readBody(body([Buffer.alloc(10)]), 20, LIMIT, new BodyHold(budget))).rejects.toMatchObject({
+      type: "SerializationException",
+      statusCode: 400,
+    });
+    await expect(readBody(body([Buffer.alloc(30)]), 20, LIMIT, new BodyHold(budget))).rejects.toMatchObject({
+      type: "SerializationException",
+      statusCode: 400,
+    });
+  });
+});
