@@ -2,7 +2,7 @@ import { connect, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { FastifyInstance } from "fastify";
 import { BodyBudget } from "./http/body-budget.js";
-import { createHttpApp } from "./http/http-app.js";
+import { createHttpApp, type Liveness } from "./http/http-app.js";
 import { loadAccessKeys } from "./http/auth/access-keys.js";
 import { Authenticator } from "./http/auth/authenticator.js";
 import { FrontDoor } from "./http/front-door.js";
@@ -88,7 +88,9 @@ export async function startServer(config: Config, log: Logger, asWorker = false)
       });
   const natsUrl = config.natsUrl ?? embedded!.url;
   try {
-    const nc = await connectNats(natsUrl, config);
+    const nc = await connectNats(natsUrl, config).catch((error: unknown) => {
+      throw new Error(`waiting for NATS at ${natsUrl}: ${(error as Error).message}`, { cause: error });
+    });
     const engine = await Engine.open(nc, {
       namespace: config.namespace,
       replicas: config.replicas,
@@ -120,7 +122,18 @@ export async function startServer(config: Config, log: Logger, asWorker = false)
     const metricsAccess = (authorization: string | undefined): boolean =>
       config.metricsPublic || !authenticator.verifies || authenticator.basicCredentialsMatch(authorization);
     const link = asWorker ? workerLink(metrics.registry) : undefined;
+    const live = (): Liveness => {
+      // With a NATS of its own, the process is the pair: without that nats-server it cannot
+      // serve, and restarting the process is the cure. A NATS run elsewhere that is down makes
+      // the server not ready, not dead (restarting would not bring that NATS back).
+      if (!embedded) return { live: true };
+      const health = embedded.health();
+      if (!health.running) return { live: false, reason: health.reason };
+      if (!engine.available) return { live: false, reason: "the embedded nats-server runs; the NATS connection to it is not back yet" };
+      return { live: true };
+    };
     const httpOptions = {
+      live,
       requestTimeoutMs: config.requestTimeoutMs,
       metrics,
       ready: async () => (await engine.ready()) && (link?.everyWorkerListening() ?? true),

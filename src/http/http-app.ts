@@ -44,11 +44,16 @@ export interface HttpAppOptions {
   readonly metricsAccess: (authorization: string | undefined) => boolean;
   /** The /metrics text: this process's registry, or with --workers every worker's summed. */
   readonly metricsText: () => Promise<string>;
+  /** Whether the process can serve at all (its own nats-server runs): /health/live; live when absent. */
+  readonly live?: () => Liveness;
   /** Serve TLS (HTTP/2 or HTTP/1.1 by ALPN) with these instead of plain HTTP. */
   readonly tls?: TlsCredentials;
   /** Request bodies held at once, shared by the plain and the TLS port. */
   readonly bodyBudget: BodyBudget;
 }
+
+/** /health/live's answer: not live comes with the reason. */
+export type Liveness = { readonly live: true } | { readonly live: false; readonly reason: string };
 
 export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAppOptions): FastifyInstance {
   const { tls, requestTimeoutMs } = options;
@@ -125,7 +130,10 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
     return send(request, reply, result, started);
   });
 
-  app.get("/health/live", async () => ({ status: "live" }));
+  app.get("/health/live", async (_request, reply) => {
+    const liveness = options.live?.() ?? { live: true };
+    return liveness.live ? reply.send({ status: "live" }) : reply.code(503).send({ status: "not live", reason: liveness.reason });
+  });
   app.get("/health/ready", async (_request, reply) => {
     const ready = await options.ready();
     return reply.code(ready ? 200 : 503).send({ status: ready ? "ready" : "not ready" });

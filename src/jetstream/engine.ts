@@ -1,6 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
-import { Kvm } from "@nats-io/kv";
 import type { Logger } from "pino";
 import { ConsumerRegistry } from "./consumer-registry.js";
 import { RecordReader, type ReadRequest, type ReadResult } from "./record-reader.js";
@@ -14,6 +13,8 @@ import { StreamStorage } from "./stream-storage.js";
 import { ShardFeeds, type FeedReceiver, type FeedRequest, type ShardFeed } from "./shard-feed.js";
 import { SubscriptionLeases } from "./subscription-leases.js";
 import { TableStore } from "./tables/table-store.js";
+import { openMetadataBucket } from "./metadata-bucket.js";
+import { waitFor } from "./startup-wait.js";
 
 export interface EngineOptions {
   /** Prefix of every JetStream name and subject: several independent services can share a NATS. */
@@ -28,10 +29,13 @@ export interface EngineOptions {
   readonly masterKey?: Uint8Array;
   /** How often this instance runs the maintenance sweep. */
   readonly maintenanceIntervalMs?: number;
+  /** How long start-up waits for the metadata bucket (and its leader) before giving up. */
+  readonly startupWaitMs?: number;
   readonly log: Logger;
 }
 
 const DEFAULT_MAINTENANCE_MS = 5_000;
+const DEFAULT_STARTUP_WAIT_MS = 30_000;
 
 /** A read of one shard's records, in the service's words; the engine knows where they are. */
 export type ShardRead = Omit<ReadRequest, "jetStreamName" | "subject">;
@@ -70,29 +74,35 @@ export class Engine {
   ) {}
 
   static async open(nc: NatsConnection, options: EngineOptions): Promise<Engine> {
-    const jsm = await jetstreamManager(nc, { timeout: options.timeoutMs });
-    const bucket = `${options.namespace}-metadata`;
-    const kv = await new Kvm(nc).create(bucket, {
-      history: 1,
-      replicas: options.replicas,
-      storage: options.storage === "memory" ? "memory" : "file",
-      // Reads go to the stream's leader. A direct get may be answered by a replica that has
-      // not applied the latest write yet (on a 3-node cluster, a secret just created read
-      // back as missing): metadata must read its own writes.
-      allow_direct: false,
+    const jsm = await waitFor("JetStream", () => jetstreamManager(nc, { timeout: options.timeoutMs }), {
+      withinMs: options.startupWaitMs ?? DEFAULT_STARTUP_WAIT_MS,
     });
-    const catalog = await StreamCatalog.open(kv, jsm, bucket, options.log);
+    const bucket = `${options.namespace}-metadata`;
+    const withinMs = options.startupWaitMs ?? DEFAULT_STARTUP_WAIT_MS;
+    const kv = await openMetadataBucket(nc, bucket, { replicas: options.replicas, storage: options.storage, withinMs });
+    // Each later step in words, so that a start that fails says what it was waiting for.
+    const once = { withinMs: 0 };
+    const again = { withinMs };
+    const catalog = await waitFor(`the stream catalog in ${bucket}`, () => StreamCatalog.open(kv, jsm, bucket, options.log), once);
     const documents = { account: new DocumentStore(kv, "account"), policies: new DocumentStore(kv, "policies") };
     const storage = new StreamStorage(jsm, options);
-    const cipher = new RecordCipher(options.masterKey ?? (await catalog.sharedSecret("master-key")));
+    const secret = (name: string) => waitFor(`the shared secret ${name} in ${bucket}`, () => catalog.sharedSecret(name), again);
+    const cipher = new RecordCipher(options.masterKey ?? (await secret("master-key")));
     const writer = new RecordWriter(nc, options.timeoutMs, cipher);
     const reader = new RecordReader(nc, jsm, options.timeoutMs, cipher);
-    const tokenKey = await catalog.sharedSecret("token-key");
-    const consumers = await ConsumerRegistry.open(nc, bucket, options.log);
-    const leases = await SubscriptionLeases.open(nc, bucket, options.log);
+    const tokenKey = await secret("token-key");
+    const consumers = await waitFor(`the consumer registry in ${bucket}`, () => ConsumerRegistry.open(nc, bucket, options.log), once);
+    const leases = await waitFor(`the subscription leases in ${bucket}`, () => SubscriptionLeases.open(nc, bucket, options.log), once);
     const feeds = new ShardFeeds(nc, jsm, cipher, options.log);
     const stopMaintenance = startMaintenance(catalog, storage, options.log, options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS);
-    const tables = await TableStore.open(nc, jsm, { namespace: options.namespace, replicas: options.replicas, storage: options.storage === "memory" ? "memory" : "file", log: options.log });
+    const tableBucket = `${options.namespace}-tables`;
+    const tableDescriptions = await openMetadataBucket(nc, tableBucket, { replicas: options.replicas, storage: options.storage, withinMs });
+    const tables = new TableStore(nc, jsm, tableDescriptions, {
+      namespace: options.namespace,
+      replicas: options.replicas,
+      storage: options.storage,
+      log: options.log,
+    });
     const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, consumers, tables, leases, feeds, stopMaintenance);
     void engine.followConnection(options.log);
     return engine;

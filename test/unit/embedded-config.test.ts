@@ -15,4 +15,8 @@ describe("the embedded nats-server's configuration", () => {
     expect(config).toContain("listen: 127.0.0.1:-1");
     expect(config).toContain("max_payload: 8MB");
   });
+
+  it("a restart listens on the port the first start was given, where clients reconnect", () => {
+    expect(serverConfig("/s", "/p", "v2.9.10", "always", 41234)).toContain("listen: 127.0.0.1:41234\n");
+  });
 });

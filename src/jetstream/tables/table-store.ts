@@ -46,23 +46,16 @@ const bucketToken = (name: string): string => name.replaceAll("-", "--").replace
 export class TableStore {
   private readonly tables = new Map<string, Promise<TableItems>>();
 
-  private constructor(
-    private readonly kvm: Kvm,
+  private readonly kvm: Kvm;
+
+  /** `descriptions`: the bucket of table descriptions, opened as start-up opens buckets (metadata-bucket.ts). */
+  constructor(
+    nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly descriptions: KV,
     private readonly options: TableStoreOptions,
-  ) {}
-
-  static async open(nc: NatsConnection, jsm: JetStreamManager, options: TableStoreOptions): Promise<TableStore> {
-    const kvm = new Kvm(nc);
-    const descriptions = await kvm.create(`${options.namespace}-tables`, {
-      history: 1,
-      replicas: options.replicas,
-      storage: options.storage,
-      // Descriptions must read their own writes (see the metadata bucket in engine.ts).
-      allow_direct: false,
-    });
-    return new TableStore(kvm, jsm, descriptions, options);
+  ) {
+    this.kvm = new Kvm(nc);
   }
 
   /** Stores a new table's description and makes its bucket; false when a table of that name exists. */
