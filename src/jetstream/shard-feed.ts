@@ -53,6 +53,8 @@ const PULL_EXPIRES_MS = 30_000;
 /** JetStream sends a heartbeat this often while a pull waits: proof that the consumer is alive. */
 const PULL_HEARTBEAT_MS = 2_000;
 const STALL_MS = 2 * PULL_HEARTBEAT_MS + 1_000;
+/** Silent consumers replaced in a row before a feed gives up. */
+const REOPENINGS = 3;
 /** JetStream's JSConsumerFilterNotSubsetErr: the filter names a subject the stream no longer takes. */
 const FILTER_NOT_IN_STREAM = 10093;
 
@@ -79,13 +81,18 @@ export class ShardFeed {
   private lastHeardAt = Date.now();
   private paused = false;
   private closed = false;
+  /** The stream position of the last message this feed delivered or passed: where a reopened consumer resumes. */
+  private lastSeen = 0n;
+  /** Reopenings since the last message: a consumer that stays silent through them ends the feed. */
+  private reopenings = 0;
+  private reopening = false;
 
   private constructor(
     private readonly nc: NatsConnection,
     private readonly jsm: JetStreamManager,
     private readonly feeds: ShardFeeds,
     private readonly request: FeedRequest,
-    private readonly consumerName: string,
+    private consumerName: string,
     /** Reading all of the stream's subjects (a closed shard): other shards' records are skipped. */
     private readonly wholeStream: boolean,
     /** The JetStream position just before the first record this feed delivers. */
@@ -156,7 +163,58 @@ export class ShardFeed {
 
   /** @internal Checked periodically by ShardFeeds. */
   checkAlive(now: number): void {
-    if (this.pullOpen && now - this.lastHeardAt > STALL_MS) this.end("stalled");
+    if (this.pullOpen && !this.reopening && now - this.lastHeardAt > STALL_MS) void this.reopen();
+  }
+
+  /**
+   * JetStream dropped the consumer: with its stream (a deleted stream), which ends the feed; or
+   * alone (a restarted nats-server forgets in-memory consumers, a cluster may lose one with its
+   * node), which a new consumer where this one stopped makes good.
+   */
+  private async consumerGone(): Promise<void> {
+    if (this.closed || this.reopening) return;
+    const streamExists = await this.jsm.streams.info(this.request.jetStreamName).then(
+      () => true,
+      () => false,
+    );
+    if (streamExists) await this.reopen();
+    else this.end("consumer-deleted");
+  }
+
+  /**
+   * A silent consumer (no message, no heartbeat for STALL_MS: a saturated machine, a consumer
+   * JetStream dropped, a lost pull) is replaced by a new one starting right after the last
+   * message seen, rather than failing the subscription: a slow store must never end a read.
+   * Only a consumer that stays silent through REOPENINGS in a row ends the feed.
+   */
+  private async reopen(): Promise<void> {
+    if (this.closed) return;
+    if (++this.reopenings > REOPENINGS) return this.end("stalled");
+    this.reopening = true;
+    const { jetStreamName, subject, maxIdleMs } = this.request;
+    this.feeds.log.warn(
+      { subject, consumer: this.consumerName, lastSeen: String(this.lastSeen), attempt: this.reopenings },
+      "shard feed silent: reopening it where it stopped",
+    );
+    const start: ReadStart = this.lastSeen > 0n ? { kind: "sequence", sequence: this.lastSeen + 1n } : this.request.start;
+    const previous = this.consumerName;
+    try {
+      const info = await this.jsm.consumers.add(jetStreamName, readConsumerConfig(start, { ...(!this.wholeStream && { filter: subject }), idleMs: maxIdleMs }));
+      if (this.closed) {
+        await this.jsm.consumers.delete(jetStreamName, info.name).catch(() => undefined);
+        return;
+      }
+      this.consumerName = info.name;
+    } catch (error) {
+      this.feeds.log.warn({ err: error, subject }, "shard feed could not be reopened");
+      return this.end("stalled");
+    } finally {
+      this.reopening = false;
+    }
+    this.jsm.consumers.delete(jetStreamName, previous).catch(() => undefined);
+    this.pullOpen = false;
+    this.lastHeardAt = Date.now();
+    this.pull();
   }
 
   private pull(): void {
@@ -176,6 +234,10 @@ export class ShardFeed {
     const status = msg.headers?.code;
     if (status) return this.onStatus(status, msg.headers?.description ?? "");
     const delivery = deliveryOf(msg.reply ?? "");
+    // What a replaced consumer's last pull still brings was delivered already, or will be by the new one.
+    if (delivery.streamSequence <= this.lastSeen) return;
+    this.lastSeen = delivery.streamSequence;
+    this.reopenings = 0;
     if (this.wholeStream && msg.subject !== this.request.subject) {
       this.receiver.passed(delivery.streamSequence, delivery.pending);
     } else {
@@ -205,9 +267,9 @@ export class ShardFeed {
       if (this.deliveredInPull === 0) this.largePull = true;
       return this.pullEnded();
     }
-    if (status === 409) return this.end("consumer-deleted");
+    if (status === 409) return void this.consumerGone();
     this.feeds.log.warn({ status, description, subject: this.request.subject }, "unexpected JetStream pull status");
-    this.end("stalled");
+    void this.reopen();
   }
 
   private pullEnded(): void {
