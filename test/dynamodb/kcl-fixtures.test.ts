@@ -151,7 +151,7 @@ describe("KCL's lease table lifecycle (2.x and 3.x)", () => {
     expect(answer.status).toBe(200);
     const indexes = (answer.body.TableDescription as { GlobalSecondaryIndexes?: { IndexName: string; IndexStatus: string }[] }).GlobalSecondaryIndexes;
     expect(indexes?.map((index) => index.IndexName)).toEqual(["LeaseOwnerToLeaseKeyIndex"]);
-    expect(indexes?.[0].IndexStatus).toBeDefined();
+    expect(indexes?.[0]?.IndexStatus).toBeDefined();
 
     const described = await kcl("DescribeTable", { TableName: table });
     const gsi = (described.body.Table as { GlobalSecondaryIndexes: Record<string, unknown>[] }).GlobalSecondaryIndexes;
@@ -214,7 +214,12 @@ describe("the lease refresher's legacy conditional writes", () => {
     expect(stale.status).toBe(400);
     expect(stale.type).toBe("ConditionalCheckFailedException");
     expect(stale.body.message).toBe("The conditional request failed");
-    expect(stale.body.Item).toMatchObject({ leaseKey: { S: shard }, leaseCounter: { N: "3" }, leaseOwner: { S: "worker-a" }, ownerSwitchesSinceCheckpoint: { N: "1" } });
+    expect(stale.body.Item).toMatchObject({
+      leaseKey: { S: shard },
+      leaseCounter: { N: "3" },
+      leaseOwner: { S: "worker-a" },
+      ownerSwitchesSinceCheckpoint: { N: "1" },
+    });
 
     // initiateGracefulLeaseHandoff: owner as seen, no checkpoint owner yet, the lease exists.
     const handoff = await kcl("UpdateItem", {
@@ -402,7 +407,13 @@ describe("listing leases", () => {
     for (let segment = 0; segment < 4; segment++) {
       let start: unknown;
       do {
-        const answer = await kcl("Scan", { TableName: table, Segment: segment, TotalSegments: 4, ConsistentRead: true, ...(start ? { ExclusiveStartKey: start } : {}) });
+        const answer = await kcl("Scan", {
+          TableName: table,
+          Segment: segment,
+          TotalSegments: 4,
+          ConsistentRead: true,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        });
         expect(answer.status).toBe(200);
         seen.push(...(answer.body.Items as { leaseKey: { S: string } }[]).map((item) => item.leaseKey.S));
         start = answer.body.LastEvaluatedKey;
@@ -414,7 +425,11 @@ describe("listing leases", () => {
 
   it("multi-stream listLeasesForStream: FilterExpression streamName = :streamName", async () => {
     const table = await leaseTableWith25();
-    const answer = await kcl("Scan", { TableName: table, FilterExpression: "streamName = :streamName", ExpressionAttributeValues: { ":streamName": { S: "orders" } } });
+    const answer = await kcl("Scan", {
+      TableName: table,
+      FilterExpression: "streamName = :streamName",
+      ExpressionAttributeValues: { ":streamName": { S: "orders" } },
+    });
     expect(answer.status).toBe(200);
     expect(answer.body.Count).toBe(10);
     expect(answer.body.ScannedCount).toBe(25);
@@ -460,7 +475,7 @@ describe("listing leases", () => {
         for (const item of answer.body.Items as Record<string, { S: string }>[]) {
           // KEYS_ONLY: the table's key and the index's key, nothing else.
           expect(Object.keys(item).sort()).toEqual(["leaseKey", "leaseOwner"]);
-          keys.push(item.leaseKey.S);
+          keys.push(item.leaseKey!.S);
         }
         start = answer.body.LastEvaluatedKey;
       } while (start);
