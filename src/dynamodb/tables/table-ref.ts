@@ -86,14 +86,25 @@ const CAS_ATTEMPTS = 64;
  * decide (the decision throws ConditionalCheckFailedException to refuse), write only if the
  * revision is still the one read, and on a lost race read and decide again. Returns the item
  * before and after.
+ *
+ * The first try decides on this instance's watched copy of the table, which saves a round trip
+ * to the bucket: it is as safe, since the write lands only at the revision that was read. A
+ * refusal is never decided on the copy, which may lag: it is checked on the bucket itself.
  */
 export async function writeItem(ctx: TableContext, table: TableRecord, key: Item, decide: WriteDecision): Promise<{ before?: Item; after?: Item }> {
   const items = await ctx.tables.items(table.name);
   const storage = storageKey(table.key, key);
   for (let attempt = 0; attempt < CAS_ATTEMPTS; attempt++) {
-    const stored = await items.get(storage, true);
+    const consistent = attempt > 0;
+    const stored = await items.get(storage, consistent);
     const before = stored ? decodeItem(stored.value) : undefined;
-    const after = decide(before);
+    let after: Item | null;
+    try {
+      after = decide(before);
+    } catch (error) {
+      if (!consistent && error instanceof ConditionalCheckFailedException) continue;
+      throw error;
+    }
     if (after !== null && itemSize(after) > MAX_ITEM_BYTES) throw new ValidationException(messages.itemTooLarge());
     const expect: WriteExpectation = stored ? { revision: stored.revision } : "absent";
     try {

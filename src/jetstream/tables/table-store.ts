@@ -48,6 +48,14 @@ export class TableStore {
 
   private readonly kvm: Kvm;
 
+  /**
+   * Every description as this instance last saw it, from a watch of their bucket, so that a
+   * request finds its table without a round trip; a name not seen yet is asked of the bucket.
+   * Kept as bytes: each caller gets a copy of its own.
+   */
+  private readonly known = new Map<string, Uint8Array>();
+  private watching?: Promise<() => void>;
+
   /** `descriptions`: the bucket of table descriptions, opened as start-up opens buckets (metadata-bucket.ts). */
   constructor(
     nc: NatsConnection,
@@ -71,8 +79,25 @@ export class TableStore {
   }
 
   async describe<T>(name: string): Promise<T | undefined> {
+    await this.watchDescriptions();
+    const known = this.known.get(bucketToken(name));
+    if (known) return json.decode(known) as T;
     const entry = await this.descriptions.get(bucketToken(name));
     return entry?.operation === "PUT" ? (json.decode(entry.value) as T) : undefined;
+  }
+
+  private watchDescriptions(): Promise<() => void> {
+    this.watching ??= (async () => {
+      const watcher = await this.descriptions.watch({ key: ">" });
+      void (async () => {
+        for await (const entry of watcher) {
+          if (entry.operation === "PUT") this.known.set(entry.key, entry.value);
+          else this.known.delete(entry.key);
+        }
+      })().catch((error: unknown) => this.options.log.error({ err: error }, "table descriptions watch ended"));
+      return () => watcher.stop();
+    })();
+    return this.watching;
   }
 
   /** Changes a description by compare-and-set; `change` may throw to refuse. Undefined when there is no such table. */
@@ -119,6 +144,7 @@ export class TableStore {
   }
 
   close(): void {
+    void this.watching?.then((stop) => stop()).catch(() => undefined);
     for (const open of this.tables.values())
       void open.then(
         (items) => items.close(),

@@ -1,11 +1,12 @@
 import { runBench } from "./bench-command.js";
 import { runCostCommand } from "./cost-comparison.js";
 import { runFanoutBench } from "./fanout-bench.js";
+import { runLeaseBench } from "./lease-bench.js";
 import { runLongReplay } from "./long-replay.js";
 import { BENCH_USAGE, UsageError } from "./options.js";
 import { runProtocolBench } from "./protocol-bench.js";
 
-/** `kinesis-nats bench [cost | fanout | protocols | long-replay] ...`: the subcommand, and the usage on a bad flag. */
+/** `kinesis-nats bench [cost | fanout | protocols | long-replay | leases] ...`: the subcommand, and the usage on a bad flag. */
 export async function runBenchCommand(argv: readonly string[]): Promise<void> {
   const [first, ...rest] = argv;
   if (first === "--help" || first === "-h" || first === "help") {
@@ -16,6 +17,7 @@ export async function runBenchCommand(argv: readonly string[]): Promise<void> {
     if (first === "cost") runCostCommand(rest);
     else if (first === "fanout") await runFanoutBench(rest);
     else if (first === "long-replay") await runLongReplay(rest);
+    else if (first === "leases") await runLeaseBench(rest);
     else if (first === "protocols") await runProtocolBench();
     else await runBench(argv);
   } catch (error) {

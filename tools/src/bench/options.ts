@@ -72,6 +72,8 @@ export const BENCH_USAGE = `usage: kinesis-nats bench [options]         one work
        kinesis-nats bench protocols         in-process cost of the JSON and CBOR codecs and of SigV4 checks
        kinesis-nats bench long-replay [--records 1000000] [--shards 2] [--record-size 16] [--nats-url URL] [--scopes]
                                             a long file-storage stream read back with GetRecords Limit 10000: rates and the slowest call
+       kinesis-nats bench leases [--leases 1000] [--concurrency 32] [--seconds 5] [--memory] [--nats-url URL]
+                                            conditional UpdateItem on a lease table as KCL renews leases: calls/s, p50/p99, beside PutRecord
 
 Sizes are KiB unless they end in B (512B) or MiB (1MiB).
 
