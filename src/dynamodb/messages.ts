@@ -42,3 +42,5 @@ export const segmentOutOfRange = (segment: number, total: number): string =>
 export const transactionCanceled = (codes: readonly string[]): string =>
   `Transaction cancelled, please refer cancellation reasons for specific reasons [${codes.join(", ")}]`;
 export const tooManyRetries = (): string => "Transaction is ongoing for the item";
+export const reservedKeyword = (expression: string, word: string): string =>
+  `Invalid ${expression}: Attribute name is a reserved keyword; reserved keyword: ${word}`;

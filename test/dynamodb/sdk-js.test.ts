@@ -385,4 +385,45 @@ describe("errors in DynamoDB's words", () => {
       message: "Requested resource not found: Table: no-such-table not found",
     });
   });
+
+  it("a reserved word as a bare attribute name is refused in every expression, and is fine behind a #name", async () => {
+    const name = await leaseTable();
+    const key = { leaseKey: { S: "shardId-000000000000" } };
+    const refusals = [
+      [
+        new UpdateItemCommand({ TableName: name, Key: key, UpdateExpression: "SET status = :s", ExpressionAttributeValues: { ":s": { S: "up" } } }),
+        "UpdateExpression",
+        "status",
+      ],
+      [new PutItemCommand({ TableName: name, Item: key, ConditionExpression: "attribute_not_exists(Owner)" }), "ConditionExpression", "Owner"],
+      [new ScanCommand({ TableName: name, ProjectionExpression: "leaseKey, checkpoint.data" }), "ProjectionExpression", "data"],
+      [
+        new ScanCommand({
+          TableName: name,
+          FilterExpression: "#o = :o OR counter > :n",
+          ExpressionAttributeNames: { "#o": "owner" },
+          ExpressionAttributeValues: { ":o": { S: "a" }, ":n": { N: "1" } },
+        }),
+        "FilterExpression",
+        "counter",
+      ],
+    ] as const;
+    for (const [command, expression, word] of refusals) {
+      await expect(dynamo.send(command as never)).rejects.toMatchObject({
+        name: "ValidationException",
+        message: `Invalid ${expression}: Attribute name is a reserved keyword; reserved keyword: ${word}`,
+      });
+    }
+    const set = await dynamo.send(
+      new UpdateItemCommand({
+        TableName: name,
+        Key: key,
+        UpdateExpression: "SET #status = :s, leaseOwner = :o",
+        ExpressionAttributeNames: { "#status": "status" },
+        ExpressionAttributeValues: { ":s": { S: "up" }, ":o": { S: "worker-a" } },
+        ReturnValues: "ALL_NEW",
+      }),
+    );
+    expect(set.Attributes).toEqual({ ...key, status: { S: "up" }, leaseOwner: { S: "worker-a" } });
+  });
 });

@@ -1,5 +1,7 @@
 import { ValidationException } from "../errors.js";
 import type { AttributeValue } from "../items/attribute-value.js";
+import * as messages from "../messages.js";
+import { RESERVED_WORDS } from "./reserved-words.js";
 
 /**
  * The expression language's syntax: tokens, document paths, operands and conditions, shared
@@ -167,6 +169,7 @@ export class ExpressionParser {
       return this.placeholders.name(token.text, this.expression);
     }
     if (token?.kind === "name") {
+      if (RESERVED_WORDS.has(token.text.toUpperCase())) throw new ValidationException(messages.reservedKeyword(this.expression, token.text));
       this.at++;
       return token.text;
     }

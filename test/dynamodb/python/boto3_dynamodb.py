@@ -82,10 +82,12 @@ stale = error_of(
 )
 report["stale_renew"] = stale
 
-# A checkpoint with a number Python writes with an exponent, and a nested map of lists.
+# A checkpoint with a number Python writes with an exponent, and a nested map of lists
+# (`throughput` is one of DynamoDB's reserved words: it needs a #name).
 table.update_item(
     Key={"leaseKey": "shardId-000000000003"},
-    UpdateExpression="SET checkpoint = :c, throughput = :t, stats = :s",
+    UpdateExpression="SET checkpoint = :c, #t = :t, stats = :s",
+    ExpressionAttributeNames={"#t": "throughput"},
     ExpressionAttributeValues={":c": "49590338271490256608559692538361571095921575989136588898", ":t": Decimal("1.5E-4"), ":s": {"cpu": [Decimal("12.5"), 13]}},
 )
 item = table.get_item(Key={"leaseKey": "shardId-000000000003"}, ConsistentRead=True)["Item"]
