@@ -16,6 +16,9 @@ export class ResourceNotFoundException extends DynamoDbError {
 export class ResourceInUseException extends DynamoDbError {
   readonly type = "ResourceInUseException";
 }
+export class AccessDeniedException extends DynamoDbError {
+  readonly type = "AccessDeniedException";
+}
 export class LimitExceededException extends DynamoDbError {
   readonly type = "LimitExceededException";
 }

@@ -44,3 +44,5 @@ export const transactionCanceled = (codes: readonly string[]): string =>
 export const tooManyRetries = (): string => "Transaction is ongoing for the item";
 export const reservedKeyword = (expression: string, word: string): string =>
   `Invalid ${expression}: Attribute name is a reserved keyword; reserved keyword: ${word}`;
+export const notAuthorized = (principal: string, action: string, resource: string): string =>
+  `User: ${principal} is not authorized to perform: ${action} on resource: ${resource} because no identity-based policy allows the ${action} action`;

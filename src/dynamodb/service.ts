@@ -5,6 +5,7 @@ import { TargetService, type OperationSpec, type TargetServiceDefinition } from 
 import type { TableStore } from "../jetstream/tables/table-store.js";
 import type { TableContext } from "./context.js";
 import { toDynamoDbError } from "./errors.js";
+import { authorizeTableCall } from "./iam/authorization.js";
 import { targetPrefix } from "./generated/model.js";
 import { dynamoDbJson, dynamoDbModel } from "./model.js";
 import { operations } from "./operations/index.js";
@@ -28,6 +29,7 @@ export function dynamoDbService(services: DynamoDbServices, log: Logger, authent
     protocols: [dynamoDbJson],
     operations: operations as unknown as Readonly<Record<string, OperationSpec<TableContext>>>,
     context: (_call, now) => ({ tables: services.tables, settings: services.settings, log, now }),
+    authorize: authorizeTableCall,
     available: services.available,
     toServiceError: toDynamoDbError,
     resourceOf: (input) => (typeof input?.TableName === "string" ? input.TableName : undefined),
