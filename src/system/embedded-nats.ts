@@ -59,7 +59,8 @@ const supportsSyncInterval = ([major, minor]: [number, number]): boolean => majo
 
 /** `port` undefined: any free one (the first start); a restart asks for the same one, where clients reconnect. */
 export function serverConfig(storeDir: string, portsDir: string, version: string, syncInterval = "always", port?: number): string {
-  const sync = supportsSyncInterval(serverVersion(version)) && syncInterval !== "default" ? ` sync_interval: ${syncInterval}` : "";
+  // Members of a map on one line are separated by commas: without one, nats-server refuses to start.
+  const sync = supportsSyncInterval(serverVersion(version)) && syncInterval !== "default" ? `, sync_interval: ${syncInterval}` : "";
   // max_payload: a 1 MiB record plus headers must fit, and UpdateMaxRecordSize may allow more;
   // 8 MB is the usual ceiling and must stay below max_pending.
   return [
