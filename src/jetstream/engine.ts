@@ -79,7 +79,7 @@ export class Engine {
     });
     const bucket = `${options.namespace}-metadata`;
     const withinMs = options.startupWaitMs ?? DEFAULT_STARTUP_WAIT_MS;
-    const kv = await openMetadataBucket(nc, bucket, { replicas: options.replicas, storage: options.storage, withinMs });
+    const kv = await openMetadataBucket(nc, bucket, { replicas: options.replicas, storage: options.storage, withinMs, timeoutMs: options.timeoutMs });
     // Each later step in words, so that a start that fails says what it was waiting for.
     const once = { withinMs: 0 };
     const again = { withinMs };
@@ -96,11 +96,12 @@ export class Engine {
     const feeds = new ShardFeeds(nc, jsm, cipher, options.log);
     const stopMaintenance = startMaintenance(catalog, storage, options.log, options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS);
     const tableBucket = `${options.namespace}-tables`;
-    const tableDescriptions = await openMetadataBucket(nc, tableBucket, { replicas: options.replicas, storage: options.storage, withinMs });
+    const tableDescriptions = await openMetadataBucket(nc, tableBucket, { replicas: options.replicas, storage: options.storage, withinMs, timeoutMs: options.timeoutMs });
     const tables = new TableStore(nc, jsm, tableDescriptions, {
       namespace: options.namespace,
       replicas: options.replicas,
       storage: options.storage,
+      timeoutMs: options.timeoutMs,
       log: options.log,
     });
     const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, consumers, tables, leases, feeds, stopMaintenance);

@@ -1,5 +1,5 @@
 import type { NatsConnection } from "@nats-io/transport-node";
-import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { jetstream, JetStreamApiCodes, JetStreamApiError, jetstreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV } from "@nats-io/kv";
 import { NotYetError, waitFor } from "./startup-wait.js";
 
@@ -8,6 +8,8 @@ export interface MetadataBucketOptions {
   readonly storage: "file" | "memory";
   /** How long the whole start-up may wait for the bucket. */
   readonly withinMs: number;
+  /** Each request of the opened bucket waits this long for its answer (--nats-timeout-ms). */
+  readonly timeoutMs: number;
 }
 
 /**
@@ -44,12 +46,17 @@ export async function openMetadataBucket(nc: NatsConnection, bucket: string, opt
   await waitFor(
     `the leader of ${what}`,
     async () => {
-      const info = await jsm.streams.info(`KV_${bucket}`);
+      const info = await jsm.streams.info(`KV_${bucket}`).catch((error: unknown) => {
+        // On 2.10 the instance whose create lost the race to another's can be told the stream
+        // exists before its own node has the stream's assignment: it is on its way.
+        if (error instanceof JetStreamApiError && error.code === JetStreamApiCodes.StreamNotFound) throw new NotYetError("stream not assigned here yet");
+        throw error;
+      });
       if (info.cluster && !info.cluster.leader) throw new NotYetError("no leader elected yet");
       // The leader answers reads: what every later step needs.
       await probe.get("secrets.token-key");
     },
     { withinMs: options.withinMs },
   );
-  return new Kvm(nc).open(bucket);
+  return new Kvm(jetstream(nc, { timeout: options.timeoutMs })).open(bucket);
 }

@@ -103,6 +103,15 @@ async function stopStale(pidFile: string, log: Logger): Promise<void> {
 const PORTS_FILE_WAIT_MS = 10_000;
 
 /** The client URL nats-server `child` wrote to its own ports file. */
+/** The client URL in a ports file; undefined while nats-server is still writing it (seen: read empty). */
+export function portsFileUrl(text: string): string | undefined {
+  try {
+    return (JSON.parse(text) as { nats?: string[] }).nats?.[0];
+  } catch {
+    return undefined;
+  }
+}
+
 async function waitForPortsFile(dir: string, child: ChildProcess, timeoutMs: number): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   const suffix = `_${child.pid}.ports`;
@@ -112,8 +121,7 @@ async function waitForPortsFile(dir: string, child: ChildProcess, timeoutMs: num
     }
     const file = readdirSync(dir).find((name) => name.endsWith(suffix));
     if (file) {
-      const ports = JSON.parse(readFileSync(join(dir, file), "utf8")) as { nats?: string[] };
-      const url = ports.nats?.[0];
+      const url = portsFileUrl(readFileSync(join(dir, file), "utf8"));
       if (url) return url;
     }
     await new Promise((r) => setTimeout(r, 10));

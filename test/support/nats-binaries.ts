@@ -2,7 +2,7 @@ import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ensureNatsServerBinary, serverConfig, serverVersion } from "../../src/system/embedded-nats.js";
+import { ensureNatsServerBinary, portsFileUrl, serverConfig, serverVersion } from "../../src/system/embedded-nats.js";
 
 /**
  * Which nats-server binaries the tests run against, found in one place. The machine's own
@@ -67,7 +67,7 @@ export async function startFileNats(binary: NatsBinary): Promise<FileNats> {
   };
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
     const ports = readdirSync(home).find((name) => name.endsWith(".ports"));
-    const url = ports && (JSON.parse(readFileSync(join(home, ports), "utf8")) as { nats?: string[] }).nats?.[0];
+    const url = ports && portsFileUrl(readFileSync(join(home, ports), "utf8"));
     if (url) return { url, version: binary.version, storeDir, stop };
   }
   await stop();

@@ -50,8 +50,8 @@ export class NatsCluster {
     private readonly home: string,
   ) {}
 
-  static async start(size = 3): Promise<NatsCluster> {
-    const binary = ensureNatsServerBinary();
+  /** `binary`: a nats-server to run instead of the machine's (natsServer210() finds a 2.10+ one). */
+  static async start(size = 3, binary = ensureNatsServerBinary()): Promise<NatsCluster> {
     const home = mkdtempSync(join(tmpdir(), "kinesis-cluster-"));
     const clientPorts = await Promise.all(Array.from({ length: size }, freePort));
     const clusterPorts = await Promise.all(Array.from({ length: size }, freePort));

@@ -1,7 +1,8 @@
-import type { JetStreamManager } from "@nats-io/jetstream";
+import { jetstream, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
+import { BucketFollower, type BucketFollowerOptions } from "../bucket-follower.js";
 import { isWrongLastSequence, updateEntry, type EntryCodec } from "../kv-support.js";
 
 /**
@@ -20,6 +21,8 @@ export interface TableStoreOptions {
   readonly namespace: string;
   readonly replicas: number;
   readonly storage: "file" | "memory";
+  /** A bucket request unanswered this long fails (and is retried by the client): a leader lost mid-request drops it. */
+  readonly timeoutMs: number;
   readonly log: Logger;
 }
 
@@ -40,6 +43,11 @@ const json: EntryCodec<unknown> = {
   encode: (value) => Buffer.from(JSON.stringify(value)),
 };
 
+/** How often a followed bucket is asked whether its watch has fallen behind (bucket-follower.ts). */
+const FOLLOWER_PROBE_MS = 2_000;
+
+const followerOptions = (options: TableStoreOptions): BucketFollowerOptions => ({ probeMs: FOLLOWER_PROBE_MS, stallMs: options.timeoutMs, log: options.log });
+
 /** Table names may hold '.', which bucket names may not: '-' escapes ('--' a dash, '-_' a dot). */
 const bucketToken = (name: string): string => name.replaceAll("-", "--").replaceAll(".", "-_");
 
@@ -54,7 +62,7 @@ export class TableStore {
    * Kept as bytes: each caller gets a copy of its own.
    */
   private readonly known = new Map<string, Uint8Array>();
-  private watching?: Promise<() => void>;
+  private watching?: Promise<BucketFollower>;
 
   /** `descriptions`: the bucket of table descriptions, opened as start-up opens buckets (metadata-bucket.ts). */
   constructor(
@@ -63,7 +71,7 @@ export class TableStore {
     private readonly descriptions: KV,
     private readonly options: TableStoreOptions,
   ) {
-    this.kvm = new Kvm(nc);
+    this.kvm = new Kvm(jetstream(nc, { timeout: options.timeoutMs }));
   }
 
   /** Stores a new table's description and makes its bucket; false when a table of that name exists. */
@@ -86,17 +94,16 @@ export class TableStore {
     return entry?.operation === "PUT" ? (json.decode(entry.value) as T) : undefined;
   }
 
-  private watchDescriptions(): Promise<() => void> {
+  private watchDescriptions(): Promise<BucketFollower> {
+    const remember = (entry: KvEntry): void => {
+      if (entry.operation === "PUT") this.known.set(entry.key, entry.value);
+      else this.known.delete(entry.key);
+    };
     this.watching ??= (async () => {
-      const watcher = await this.descriptions.watch({ key: ">" });
-      void (async () => {
-        for await (const entry of watcher) {
-          if (entry.operation === "PUT") this.known.set(entry.key, entry.value);
-          else this.known.delete(entry.key);
-        }
-      })().catch((error: unknown) => this.options.log.error({ err: error }, "table descriptions watch ended"));
-      return () => watcher.stop();
+      const { bucket } = await this.descriptions.status();
+      return BucketFollower.start(this.descriptions, this.jsm, `KV_${bucket}`, remember, followerOptions(this.options));
     })();
+    this.watching.catch(() => (this.watching = undefined));
     return this.watching;
   }
 
@@ -144,7 +151,7 @@ export class TableStore {
   }
 
   close(): void {
-    void this.watching?.then((stop) => stop()).catch(() => undefined);
+    void this.watching?.then((follower) => follower.stop()).catch(() => undefined);
     for (const open of this.tables.values())
       void open.then(
         (items) => items.close(),
@@ -160,27 +167,27 @@ export class TableStore {
 
 /** One table's items: read from a watched copy or from the bucket, written by compare-and-set. */
 export class TableItems {
-  private readonly copy = new Map<string, StoredItem>();
-  /** The bucket's stream sequence the copy has applied up to. */
-  private applied = 0;
-  private readonly waiters: { readonly sequence: number; readonly resolve: () => void }[] = [];
-
   private constructor(
     private readonly kv: KV,
-    private readonly jsm: JetStreamManager,
-    private readonly stream: string,
-    private readonly stopWatch: () => void,
+    private readonly copy: ReadonlyMap<string, StoredItem>,
+    private readonly follower: BucketFollower,
   ) {}
 
   static async open(kvm: Kvm, jsm: JetStreamManager, bucket: string, options: TableStoreOptions): Promise<TableItems> {
     const kv = await kvm.create(bucket, { history: 1, replicas: options.replicas, storage: options.storage, allow_direct: false });
-    const watcher = await kv.watch({ key: ">" });
-    const items = new TableItems(kv, jsm, `KV_${bucket}`, () => watcher.stop());
-    void (async () => {
-      for await (const entry of watcher) items.apply(entry);
-    })().catch((error: unknown) => options.log.error({ err: error, bucket }, "table watch ended"));
-    await items.caughtUp();
-    return items;
+    const copy = new Map<string, StoredItem>();
+    const apply = (entry: KvEntry): void => {
+      if (entry.operation === "PUT") copy.set(entry.key, { key: entry.key, value: entry.value, revision: entry.revision });
+      else copy.delete(entry.key);
+    };
+    const follower = await BucketFollower.start(kv, jsm, `KV_${bucket}`, apply, followerOptions(options));
+    try {
+      await follower.caughtUp();
+    } catch (error) {
+      follower.stop();
+      throw error;
+    }
+    return new TableItems(kv, copy, follower);
   }
 
   /** The item under `key`: from the bucket itself when `consistent`, else from the watched copy. */
@@ -213,12 +220,12 @@ export class TableItems {
 
   /** Every item, from the copy; `consistent`: once the copy has every write made so far. */
   async all(consistent: boolean): Promise<StoredItem[]> {
-    if (consistent) await this.caughtUp();
+    if (consistent) await this.follower.caughtUp();
     return [...this.copy.values()];
   }
 
   close(): void {
-    this.stopWatch();
+    this.follower.stop();
   }
 
   /**
@@ -230,22 +237,5 @@ export class TableItems {
     const entry = await this.kv.get(key);
     if (entry?.operation === "PUT") throw new RevisionConflict(key);
     return entry ? await this.kv.update(key, value, entry.revision) : await this.kv.create(key, value);
-  }
-
-  private apply(entry: KvEntry): void {
-    if (entry.operation === "PUT") this.copy.set(entry.key, { key: entry.key, value: entry.value, revision: entry.revision });
-    else this.copy.delete(entry.key);
-    this.applied = Math.max(this.applied, entry.revision);
-    while (this.waiters.length > 0 && this.waiters[0]!.sequence <= this.applied) this.waiters.shift()!.resolve();
-  }
-
-  /** Resolves once the copy has applied every write the bucket had when asked. */
-  private async caughtUp(): Promise<void> {
-    const { state } = await this.jsm.streams.info(this.stream);
-    if (state.last_seq <= this.applied || state.messages === 0) return;
-    await new Promise<void>((resolve) => {
-      this.waiters.push({ sequence: state.last_seq, resolve });
-      this.waiters.sort((a, b) => a.sequence - b.sequence);
-    });
   }
 }
