@@ -96,7 +96,12 @@ export class Engine {
     const feeds = new ShardFeeds(nc, jsm, cipher, options.log);
     const stopMaintenance = startMaintenance(catalog, storage, options.log, options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS);
     const tableBucket = `${options.namespace}-tables`;
-    const tableDescriptions = await openMetadataBucket(nc, tableBucket, { replicas: options.replicas, storage: options.storage, withinMs, timeoutMs: options.timeoutMs });
+    const tableDescriptions = await openMetadataBucket(nc, tableBucket, {
+      replicas: options.replicas,
+      storage: options.storage,
+      withinMs,
+      timeoutMs: options.timeoutMs,
+    });
     const tables = new TableStore(nc, jsm, tableDescriptions, {
       namespace: options.namespace,
       replicas: options.replicas,
