@@ -1,0 +1,50 @@
+import { randomUUID } from "node:crypto";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { Logger } from "pino";
+
+/** Amounts used since the last report, by the name of what was used. */
+export type Usage = ReadonlyMap<string, number>;
+
+interface UsageReport {
+  readonly from: string;
+  readonly usage: Record<string, number>;
+}
+
+/**
+ * Instances of one namespace telling each other what they used, on a core NATS subject: no
+ * JetStream, nothing stored, no reply awaited. A report lost or late only makes the others
+ * learn of that usage later. Each instance hears every report but its own.
+ */
+export class UsageExchange {
+  private readonly id = randomUUID();
+  private readonly subscription: Subscription;
+
+  constructor(
+    private readonly nc: NatsConnection,
+    private readonly subject: string,
+    listener: (usage: Usage) => void,
+    log: Logger,
+  ) {
+    this.subscription = nc.subscribe(subject, {
+      callback: (error, message) => {
+        if (error) return;
+        try {
+          const report = message.json<UsageReport>();
+          if (report.from !== this.id) listener(new Map(Object.entries(report.usage)));
+        } catch (cause) {
+          log.warn({ err: cause, subject }, "unreadable usage report ignored");
+        }
+      },
+    });
+  }
+
+  publish(usage: Usage): void {
+    if (usage.size === 0 || this.nc.isClosed()) return;
+    const report: UsageReport = { from: this.id, usage: Object.fromEntries(usage) };
+    this.nc.publish(this.subject, JSON.stringify(report));
+  }
+
+  close(): void {
+    this.subscription.unsubscribe();
+  }
+}
