@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Engine } from "../jetstream/engine.js";
 import type { ShardIteratorCodec } from "./codecs/shard-iterator.js";
 import type { PageTokenCodec } from "./codecs/page-token.js";
+import type { KinesisLimits } from "./limits/kinesis-limits.js";
 
 /** How this server presents itself as a Kinesis region and account, and its limits. */
 export interface ServiceSettings {
@@ -34,6 +35,8 @@ export interface RequestContext {
   readonly iterators: ShardIteratorCodec;
   readonly pageTokens: PageTokenCodec;
   readonly traffic: ShardTraffic;
+  /** The service's rate limits, with --enforce-limits; without it nothing is refused for rate. */
+  readonly limits?: KinesisLimits;
   readonly log: Logger;
   /** Epoch ms at which the request arrived: one clock reading per request. */
   readonly now: number;

@@ -7,6 +7,7 @@ import { findReadableShard } from "../resources/shard-ref.js";
 import { toWireRecords } from "../resources/record-view.js";
 import { childShardsOf } from "../resources/shard-view.js";
 import { isEnded, isOpen, shardId } from "../../shards/shard.js";
+import { shardIdOf } from "../../shards/shard-id.js";
 import { streamNameOf } from "../resources/stream-ref.js";
 
 const ITERATOR_LIFETIME_MS = 300_000;
@@ -33,6 +34,7 @@ export const getRecords = defineOperation("GetRecords", {
     if (input.StreamARN !== undefined && streamNameOf({ StreamARN: input.StreamARN }, ctx.settings) !== iterator.streamName) {
       throw new InvalidArgumentException(`The ShardIterator was not issued for stream ${input.StreamARN}.`);
     }
+    ctx.limits?.admitRead(iterator.streamName, shardIdOf(iterator.shardIndex), ctx.now);
     const { stream, shard } = await findReadableShard(ctx, iterator.streamName, iterator.shardIndex, iterator.streamCreatedAt);
     const position = iterator.position;
     const result = await ctx.engine.readShard(stream.name, shard.index, {
@@ -53,6 +55,7 @@ export const getRecords = defineOperation("GetRecords", {
     const millisBehindLatest = result.caughtUp || arrival === undefined ? 0 : Math.max(0, ctx.now - arrival);
     const bytes = result.records.reduce((sum, record) => sum + record.data.length, 0);
     ctx.traffic.recordsOut(stream.name, shardId(shard), result.records.length, bytes, millisBehindLatest);
+    ctx.limits?.chargeRead(stream.name, shardId(shard), bytes, Date.now());
     return {
       Records: toWireRecords(shard, result.records),
       NextShardIterator: ctx.iterators.encode({ ...iterator, position: next, issuedAt: ctx.now }),

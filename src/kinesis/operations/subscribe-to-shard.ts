@@ -20,6 +20,7 @@ export const subscribeToShard = defineOperation("SubscribeToShard", {
       throw couldNotFindShard(ctx.settings, stream.name, input.ShardId);
     }
     const { shard } = await findReadableShard(ctx, stream.name, shardIndex, stream.createdAt);
+    ctx.limits?.admitSubscribe(input.ConsumerARN, input.ShardId, ctx.now);
     const { Type, SequenceNumber, Timestamp } = input.StartingPosition;
     const start = await positionOf(
       { ShardId: input.ShardId, ShardIteratorType: Type, StartingSequenceNumber: SequenceNumber, Timestamp },
