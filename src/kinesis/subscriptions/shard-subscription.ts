@@ -7,7 +7,7 @@ import { effectiveStatus, type StreamMetadata } from "../../jetstream/stream-met
 import type { Shard } from "../../shards/shard.js";
 import { shardIdOf } from "../../shards/shard-id.js";
 import type { RequestContext } from "../context.js";
-import { consumerNotFound } from "../resources/consumer-ref.js";
+import { consumerArnOf, consumerNotFound } from "../resources/consumer-ref.js";
 import { InternalFailureException, AwsError, KMSAccessDeniedException, ResourceInUseException } from "../errors.js";
 import type { ChildShard, SubscribeToShardEvent, SubscribeToShardEventStream } from "../generated/model.js";
 import { toWireRecords } from "../resources/record-view.js";
@@ -101,6 +101,8 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   private endingPosition: bigint | undefined;
   private finished = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Set while the consumer's 2 MiB/s on this shard is spent (--enforce-limits): the feed stays paused until then. */
+  private heldUntil = 0;
 
   constructor(plan: SubscriptionPlan) {
     super({ objectMode: true, highWaterMark: EVENTS_BUFFERED });
@@ -182,7 +184,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   }
 
   override _read(): void {
-    this.feed?.resume();
+    if (Date.now() >= this.heldUntil) this.feed?.resume();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -205,6 +207,24 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     this.continuation = last.sequence;
     this.continuationSeconds = Math.floor(last.receivedMs / 1000);
     this.emitEvent(records);
+    this.pace(records);
+  }
+
+  /** Holds the feed back while what was pushed exceeds the consumer's rate on the shard. */
+  private pace(records: readonly StoredRecord[]): void {
+    const { limits } = this.ctx;
+    if (!limits) return;
+    const bytes = records.reduce((sum, record) => sum + record.data.length, 0);
+    const now = Date.now();
+    const waitMs = limits.pushed(consumerArnOf(this.ctx.settings, this.consumer), shardIdOf(this.shard.index), bytes, now);
+    if (waitMs === 0) return;
+    this.heldUntil = now + waitMs;
+    this.feed?.pause();
+    this.timers.push(
+      setTimeout(() => {
+        if (this.readableLength < this.readableHighWaterMark) this.feed?.resume();
+      }, waitMs),
+    );
   }
 
   /** One SubscribeToShardEvent; at the end of a closed shard it lists the children instead of a continuation. */
