@@ -84,6 +84,11 @@ export class KinesisLimits {
     return this.buckets.msUntilClear(SHARD_LIMITS.pushBytes, scope, now);
   }
 
+  /** What may be pushed to a consumer on a shard now (bytes; negative while it is over its rate). */
+  pushAllowance(consumerArn: string, shardId: string, now: number): number {
+    return this.buckets.available(SHARD_LIMITS.pushBytes, `${consumerArn}/${shardId}`, now);
+  }
+
   close(): void {
     this.buckets.close();
   }
