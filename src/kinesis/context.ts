@@ -26,6 +26,8 @@ export interface ServiceSettings {
 export interface ShardTraffic {
   recordsIn(stream: string, shardId: string, records: number, bytes: number): void;
   recordsOut(stream: string, shardId: string, records: number, bytes: number, iteratorAgeMs: number): void;
+  /** Records (writes) or GetRecords calls (reads) refused for the shard's rate (--enforce-limits). */
+  throttled(stream: string, shardId: string, direction: "write" | "read", count: number): void;
 }
 
 /** What an operation handler gets besides its input. */

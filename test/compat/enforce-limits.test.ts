@@ -1,6 +1,7 @@
 import {
   CreateStreamCommand,
   DescribeStreamCommand,
+  EnableEnhancedMonitoringCommand,
   GetRecordsCommand,
   GetShardIteratorCommand,
   KinesisClient,
@@ -205,6 +206,30 @@ describe("--enforce-limits: enhanced fan-out", () => {
     expect(reading.events.reduce((n, e) => n + (e.Records?.length ?? 0), 0)).toBe(10);
     // 5 MiB: 2 MiB at once, the other 3 MiB at 2 MiB/s.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
+  });
+});
+
+describe("--enforce-limits: enhanced monitoring", () => {
+  /** The value of one per-shard sample of /metrics. */
+  async function shardSample(name: string, stream: string): Promise<number | undefined> {
+    const text = await (await fetch(`${limited.url}/metrics`)).text();
+    const line = text.split("\n").find((l) => l.startsWith(`${name}{`) && l.includes(`stream="${stream}"`) && l.includes('shard="shardId-000000000000"'));
+    return line === undefined ? undefined : Number(line.split(" ").pop());
+  }
+
+  it("counts the refused records and reads in WriteProvisionedThroughputExceeded and ReadProvisionedThroughputExceeded", async () => {
+    const stream = await newStream();
+    await setup.send(
+      new EnableEnhancedMonitoringCommand({ StreamName: stream, ShardLevelMetrics: ["WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded"] }),
+    );
+    let failedRecords = 0;
+    for (let call = 0; call < 3; call++) failedRecords += (await strict.send(new PutRecordsCommand({ StreamName: stream, Records: tiny(500) }))).FailedRecordCount ?? 0;
+    const { ShardIterator } = await setup.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "LATEST" }));
+    const refusedReads = await refusals(Array.from({ length: 7 }, () => strict.send(new GetRecordsCommand({ ShardIterator }))));
+    expect(failedRecords).toBeGreaterThan(0);
+    expect(refusedReads.length).toBeGreaterThan(0);
+    expect(await shardSample("kinesis_shard_write_provisioned_throughput_exceeded_total", stream)).toBe(failedRecords);
+    expect(await shardSample("kinesis_shard_read_provisioned_throughput_exceeded_total", stream)).toBe(refusedReads.length);
   });
 });
 

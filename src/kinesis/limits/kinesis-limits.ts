@@ -1,7 +1,7 @@
 import type { Usage, UsageExchange } from "../../jetstream/usage-exchange.js";
 import type { ServiceSettings } from "../context.js";
 import type { OperationName } from "../generated/model.js";
-import { accountRateExceeded, shardRateExceeded, shardReadRateExceeded, streamRateExceeded, subscribeRateExceeded } from "../messages.js";
+import { accountRateExceeded, shardRateExceeded, streamRateExceeded, subscribeRateExceeded } from "../messages.js";
 import { CALL_RATES, LIMITS_BY_NAME, SHARD_LIMITS } from "./rates.js";
 import { SharedBuckets, type Limit } from "./shared-buckets.js";
 
@@ -52,12 +52,10 @@ export class KinesisLimits {
     );
   }
 
-  /** A GetRecords call: past 5 calls a second, or while the bytes read before are not paid off. */
-  admitRead(stream: string, shardId: string, now: number): void {
+  /** Whether a GetRecords call may run: at most 5 calls a second, and not while the bytes read before are not paid off. */
+  readAllowed(stream: string, shardId: string, now: number): boolean {
     const scope = `${stream}/${shardId}`;
-    const paidOff = this.buckets.available(SHARD_LIMITS.readBytes, scope, now) > 0;
-    if (paidOff && this.buckets.trySpend([{ limit: SHARD_LIMITS.readCalls, scope, cost: 1 }], now)) return;
-    throw shardReadRateExceeded(this.settings, stream, shardId);
+    return this.buckets.available(SHARD_LIMITS.readBytes, scope, now) > 0 && this.buckets.trySpend([{ limit: SHARD_LIMITS.readCalls, scope, cost: 1 }], now);
   }
 
   /** What a GetRecords call returned, charged once known: past 2 MiB a second, later calls wait. */
