@@ -17,7 +17,6 @@ import { sdkClient, startTestServer, TEST_CREDENTIALS, uniqueNamespace, uniqueSt
 
 const ACCOUNT = "000000000000";
 const KIB = 1024;
-const MIB = 1024 * KIB;
 
 /** A client that does not retry, so that what the server refused is what the test sees. */
 const oneAttempt = (server: RunningServer): KinesisClient =>
@@ -112,7 +111,9 @@ describe("--enforce-limits: a shard's writes", () => {
     clients.push(retrying);
     const data = Buffer.alloc(200 * KIB, 2);
     const started = Date.now();
-    const answers = await Promise.all(Array.from({ length: 12 }, () => retrying.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: data }))));
+    const answers = await Promise.all(
+      Array.from({ length: 12 }, () => retrying.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: data }))),
+    );
     // 2.4 MiB at 1 MiB/s after a 1 MiB burst: at least 1.4 s, and some calls took more than one attempt.
     expect(Date.now() - started).toBeGreaterThanOrEqual(1000);
     expect(answers.every((answer) => answer.SequenceNumber !== undefined)).toBe(true);
@@ -220,11 +221,17 @@ describe("--enforce-limits: enhanced monitoring", () => {
   it("counts the refused records and reads in WriteProvisionedThroughputExceeded and ReadProvisionedThroughputExceeded", async () => {
     const stream = await newStream();
     await setup.send(
-      new EnableEnhancedMonitoringCommand({ StreamName: stream, ShardLevelMetrics: ["WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded"] }),
+      new EnableEnhancedMonitoringCommand({
+        StreamName: stream,
+        ShardLevelMetrics: ["WriteProvisionedThroughputExceeded", "ReadProvisionedThroughputExceeded"],
+      }),
     );
     let failedRecords = 0;
-    for (let call = 0; call < 3; call++) failedRecords += (await strict.send(new PutRecordsCommand({ StreamName: stream, Records: tiny(500) }))).FailedRecordCount ?? 0;
-    const { ShardIterator } = await setup.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "LATEST" }));
+    for (let call = 0; call < 3; call++)
+      failedRecords += (await strict.send(new PutRecordsCommand({ StreamName: stream, Records: tiny(500) }))).FailedRecordCount ?? 0;
+    const { ShardIterator } = await setup.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "LATEST" }),
+    );
     const refusedReads = await refusals(Array.from({ length: 7 }, () => strict.send(new GetRecordsCommand({ ShardIterator }))));
     expect(failedRecords).toBeGreaterThan(0);
     expect(refusedReads.length).toBeGreaterThan(0);
@@ -299,7 +306,9 @@ describe("off by default", () => {
     for (let call = 0; call < 6; call++) {
       expect((await client.send(new PutRecordsCommand({ StreamName: stream, Records: tiny(500) }))).FailedRecordCount).toBe(0);
     }
-    const { ShardIterator } = await client.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }));
+    const { ShardIterator } = await client.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+    );
     expect(await refusals(Array.from({ length: 12 }, () => client.send(new GetRecordsCommand({ ShardIterator, Limit: 1 }))))).toEqual([]);
   });
 });

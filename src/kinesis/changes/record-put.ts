@@ -96,7 +96,11 @@ function admitted(ctx: RequestContext, stream: StreamMetadata, records: readonly
     const shard = shardId(ownerOf(stream, hashKeys[i]!, i));
     if (limits.admitWrite(stream.name, shard, recordSize(record.Data, record.PartitionKey), ctx.now)) indexes.push(i);
     else {
-      results[i] = { errorCode: "ProvisionedThroughputExceededException", errorMessage: shardRateExceeded(ctx.settings, stream.name, shard).message, shardId: shard };
+      results[i] = {
+        errorCode: "ProvisionedThroughputExceededException",
+        errorMessage: shardRateExceeded(ctx.settings, stream.name, shard).message,
+        shardId: shard,
+      };
       ctx.traffic.throttled(stream.name, shard, "write", 1);
     }
   });

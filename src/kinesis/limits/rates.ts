@@ -49,7 +49,8 @@ export const CALL_RATES: Partial<Record<OperationName, { readonly perSecond: num
 
 /** Every limit by name, to charge the usage other instances report. */
 export const LIMITS_BY_NAME: ReadonlyMap<string, Limit> = new Map(
-  [...Object.values(SHARD_LIMITS), ...Object.entries(CALL_RATES).map(([operation, { perSecond: rate }]) => perSecond(operation, rate))].map(
-    (limit) => [limit.name, limit],
-  ),
+  [...Object.values(SHARD_LIMITS), ...Object.entries(CALL_RATES).map(([operation, { perSecond: rate }]) => perSecond(operation, rate))].map((limit) => [
+    limit.name,
+    limit,
+  ]),
 );
