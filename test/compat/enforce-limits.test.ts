@@ -10,6 +10,9 @@ import {
   PutRecordsCommand,
   type PutRecordsResultEntry,
 } from "@aws-sdk/client-kinesis";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { registerConsumer, streamArnOf, subscribe } from "../support/fanout.js";
@@ -26,6 +29,20 @@ const oneAttempt = (server: RunningServer): KinesisClient =>
 async function refusals(calls: readonly Promise<unknown>[]): Promise<{ name: string; message: string; $metadata: { httpStatusCode?: number } }[]> {
   const settled = await Promise.allSettled(calls);
   return settled.flatMap((outcome) => (outcome.status === "rejected" ? [outcome.reason as never] : []));
+}
+
+/**
+ * Makes `count` calls at once against a fresh bucket of `burst` and `perSecond`: all but the
+ * burst, less what the rate added while they ran, are refused. Returns the refusals.
+ */
+async function burstOf(count: number, burst: number, perSecond: number, call: () => Promise<unknown>) {
+  const started = Date.now();
+  const refused = await refusals(Array.from({ length: count }, call));
+  const refilled = Math.ceil(((Date.now() - started) * perSecond) / 1000);
+  expect(refused.length).toBeGreaterThanOrEqual(count - burst - refilled);
+  expect(refused.length).toBeLessThanOrEqual(count - burst);
+  expect(refused.length).toBeGreaterThan(0);
+  return refused;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -64,9 +81,8 @@ describe("--enforce-limits: a shard's writes", () => {
   it("PutRecord past 1 MiB/s: ProvisionedThroughputExceededException (400) naming the shard, stream and account", async () => {
     const stream = await newStream();
     const data = Buffer.alloc(200 * KIB, 1);
-    const refused = await refusals(Array.from({ length: 8 }, () => strict.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: data }))));
-    // 1 MiB holds five records of 200 KiB; the other three arrive within the same few milliseconds.
-    expect(refused.length).toBeGreaterThanOrEqual(2);
+    // 1 MiB holds five records of 200 KiB; the rate adds five more a second.
+    const refused = await burstOf(16, 5, 5.12, () => strict.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "k", Data: data })));
     for (const error of refused) {
       expect(error).toMatchObject({
         name: "ProvisionedThroughputExceededException",
@@ -79,8 +95,8 @@ describe("--enforce-limits: a shard's writes", () => {
   it("PutRecords past 1,000 records/s: the entries over it fail with the service's ErrorCode and message, counted in FailedRecordCount", async () => {
     const stream = await newStream();
     const started = Date.now();
-    const answers = [];
-    for (let call = 0; call < 3; call++) answers.push(await strict.send(new PutRecordsCommand({ StreamName: stream, Records: tiny(500) })));
+    // 3,000 records at once, three times what one second allows.
+    const answers = await Promise.all(Array.from({ length: 6 }, () => strict.send(new PutRecordsCommand({ StreamName: stream, Records: tiny(500) }))));
     const elapsedS = (Date.now() - started) / 1000;
     const entries: PutRecordsResultEntry[] = answers.flatMap((answer) => answer.Records ?? []);
     const failed = entries.filter((entry) => entry.ErrorCode !== undefined);
@@ -130,8 +146,7 @@ describe("--enforce-limits: a shard's reads", () => {
   it("GetRecords past 5 calls/s: ProvisionedThroughputExceededException in the service's words for reads", async () => {
     const stream = await newStream();
     const ShardIterator = await iteratorOf(stream);
-    const refused = await refusals(Array.from({ length: 8 }, () => strict.send(new GetRecordsCommand({ ShardIterator }))));
-    expect(refused).toHaveLength(3);
+    const refused = await burstOf(12, 5, 5, () => strict.send(new GetRecordsCommand({ ShardIterator })));
     for (const error of refused) {
       expect(error).toMatchObject({
         name: "ProvisionedThroughputExceededException",
@@ -167,12 +182,9 @@ describe("--enforce-limits: a shard's reads", () => {
 
   it("GetShardIterator past 5 calls/s per shard: ProvisionedThroughputExceededException", async () => {
     const stream = await newStream();
-    const refused = await refusals(
-      Array.from({ length: 8 }, () =>
-        strict.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "LATEST" })),
-      ),
+    const refused = await burstOf(12, 5, 5, () =>
+      strict.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "LATEST" })),
     );
-    expect(refused).toHaveLength(3);
     expect(refused[0]).toMatchObject({
       name: "ProvisionedThroughputExceededException",
       message: `Rate exceeded for shard shardId-000000000000 in stream ${stream} under account ${ACCOUNT}.`,
@@ -232,7 +244,7 @@ describe("--enforce-limits: enhanced monitoring", () => {
     const { ShardIterator } = await setup.send(
       new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "LATEST" }),
     );
-    const refusedReads = await refusals(Array.from({ length: 7 }, () => strict.send(new GetRecordsCommand({ ShardIterator }))));
+    const refusedReads = await refusals(Array.from({ length: 15 }, () => strict.send(new GetRecordsCommand({ ShardIterator }))));
     expect(failedRecords).toBeGreaterThan(0);
     expect(refusedReads.length).toBeGreaterThan(0);
     expect(await shardSample("kinesis_shard_write_provisioned_throughput_exceeded_total", stream)).toBe(failedRecords);
@@ -243,8 +255,7 @@ describe("--enforce-limits: enhanced monitoring", () => {
 describe("--enforce-limits: control-plane rates", () => {
   it("DescribeStream past 10 calls/s per account: LimitExceededException naming the stream", async () => {
     const stream = await newStream();
-    const refused = await refusals(Array.from({ length: 14 }, () => strict.send(new DescribeStreamCommand({ StreamName: stream }))));
-    expect(refused).toHaveLength(4);
+    const refused = await burstOf(20, 10, 10, () => strict.send(new DescribeStreamCommand({ StreamName: stream })));
     expect(refused[0]).toMatchObject({
       name: "LimitExceededException",
       message: `Rate exceeded for stream ${stream} under account ${ACCOUNT}.`,
@@ -253,9 +264,34 @@ describe("--enforce-limits: control-plane rates", () => {
   });
 
   it("ListStreams past 5 calls/s per account: LimitExceededException naming the account", async () => {
-    const refused = await refusals(Array.from({ length: 8 }, () => strict.send(new ListStreamsCommand({}))));
-    expect(refused).toHaveLength(3);
+    const refused = await burstOf(12, 5, 5, () => strict.send(new ListStreamsCommand({})));
     expect(refused[0]).toMatchObject({ name: "LimitExceededException", message: `Rate exceeded for account ${ACCOUNT}.` });
+  });
+});
+
+describe("--enforce-limits through boto3", () => {
+  /** The Python with boto3: `python3` here; CI may point PYTHON at Debian's when it installed python3-boto3. */
+  const PYTHON = process.env.PYTHON ?? "python3";
+  const SCRIPT = fileURLToPath(new URL("./python/boto3_limits.py", import.meta.url));
+
+  it("refusals in the service's words without retries; with boto3's default retries every record is stored", async () => {
+    const stream = uniqueStreamName("boto3-limits");
+    const { stdout } = await promisify(execFile)(PYTHON, [SCRIPT, limited.url, stream], { timeout: 60_000 });
+    const report = JSON.parse(stdout);
+    expect(report.list_streams.length).toBeGreaterThanOrEqual(1);
+    for (const error of report.list_streams) {
+      expect(error).toEqual({ code: "LimitExceededException", status: 400, message: `Rate exceeded for account ${ACCOUNT}.` });
+    }
+    expect(report.put_record.length).toBeGreaterThanOrEqual(1);
+    for (const error of report.put_record) {
+      expect(error).toEqual({
+        code: "ProvisionedThroughputExceededException",
+        status: 400,
+        message: `Rate exceeded for shard shardId-000000000000 in stream ${stream} under account ${ACCOUNT}.`,
+      });
+    }
+    expect(report.retrying.stored).toBe(12);
+    expect(report.retrying.retries).toBeGreaterThan(0);
   });
 });
 
@@ -274,23 +310,28 @@ describe("--enforce-limits across two instances", () => {
     await clientA.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
     const runMs = 3000;
     const started = Date.now();
+    let attempted = 0;
     const produce = async (client: KinesisClient): Promise<number> => {
       let stored = 0;
       while (Date.now() - started < runMs) {
+        attempted += 100;
         const answer = await client.send(new PutRecordsCommand({ StreamName: stream, Records: tiny(100) }));
         stored += 100 - (answer.FailedRecordCount ?? 0);
       }
       return stored;
     };
-    const [a, b] = await Promise.all([produce(clientA), produce(clientB)]);
+    // Two producers per instance, so that each alone asks for more than the shard's rate.
+    const [a1, a2, b1, b2] = await Promise.all([produce(clientA), produce(clientA), produce(clientB), produce(clientB)]);
+    const [a, b] = [a1! + a2!, b1! + b2!];
     const seconds = (Date.now() - started) / 1000;
     // One second's burst plus the rate; 2x would be twice that.
     const allowed = 1000 + 1000 * seconds;
-    console.log(`two instances stored ${a} + ${b} = ${a + b} records in ${seconds.toFixed(2)} s; the limit allows ${allowed.toFixed(0)}`);
+    console.log(`two instances stored ${a} + ${b} = ${a + b} of ${attempted} records in ${seconds.toFixed(2)} s; the limit allows ${allowed.toFixed(0)}`);
     expect(a).toBeGreaterThan(0);
     expect(b).toBeGreaterThan(0);
     expect(a + b).toBeLessThanOrEqual(allowed * 1.1);
-    expect(a + b).toBeGreaterThanOrEqual(allowed * 0.8);
+    // Short of the limit only by what the producers did not ask for (on a busy machine they may ask for little more).
+    expect(a + b).toBeGreaterThanOrEqual(0.8 * Math.min(allowed, attempted));
   });
 });
 
