@@ -5,6 +5,9 @@ import type { Logger } from "pino";
 /** Amounts used since the last report, by the name of what was used. */
 export type Usage = ReadonlyMap<string, number>;
 
+/** Names of up to ~200 bytes each: a report stays under 256 KiB, below NATS's default 1 MiB max_payload. */
+const KEYS_PER_REPORT = 1000;
+
 interface UsageReport {
   readonly from: string;
   readonly usage: Record<string, number>;
@@ -38,10 +41,14 @@ export class UsageExchange {
     });
   }
 
+  /** Sends the usage in reports of at most KEYS_PER_REPORT names, each well within any max_payload. */
   publish(usage: Usage): void {
-    if (usage.size === 0 || this.nc.isClosed()) return;
-    const report: UsageReport = { from: this.id, usage: Object.fromEntries(usage) };
-    this.nc.publish(this.subject, JSON.stringify(report));
+    if (this.nc.isClosed()) return;
+    const entries = [...usage];
+    for (let start = 0; start < entries.length; start += KEYS_PER_REPORT) {
+      const report: UsageReport = { from: this.id, usage: Object.fromEntries(entries.slice(start, start + KEYS_PER_REPORT)) };
+      this.nc.publish(this.subject, JSON.stringify(report));
+    }
   }
 
   close(): void {
