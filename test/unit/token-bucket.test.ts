@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { loadConfig } from "../../src/config.js";
 import { TokenBucket } from "../../src/kinesis/limits/token-bucket.js";
 
 const rate = { perSecond: 1000, burst: 1000 };
@@ -61,5 +62,15 @@ describe("token buckets (--enforce-limits)", () => {
     const allowed = rate.burst + (rate.perSecond * runMs) / 1000;
     expect(total).toBeLessThanOrEqual(allowed * 1.1);
     expect(total).toBeGreaterThanOrEqual(allowed * 0.9);
+  });
+});
+
+describe("--enforce-limits in the configuration", () => {
+  it("is off by default, on with the bare flag or KINESIS_ENFORCE_LIMITS=1, and the flag wins", () => {
+    expect(loadConfig([], {}).enforceLimits).toBe(false);
+    expect(loadConfig(["--enforce-limits"], {}).enforceLimits).toBe(true);
+    expect(loadConfig([], { KINESIS_ENFORCE_LIMITS: "1" }).enforceLimits).toBe(true);
+    expect(loadConfig([], { KINESIS_ENFORCE_LIMITS: "false" }).enforceLimits).toBe(false);
+    expect(loadConfig(["--enforce-limits"], { KINESIS_ENFORCE_LIMITS: "0" }).enforceLimits).toBe(true);
   });
 });
