@@ -63,6 +63,8 @@ const configSchema = z.object({
   credentials: z.string().min(1).optional(),
   /** Look at no signature at all (for hand-made requests); by default every request must carry a well-formed one. */
   noSignatureCheck: z.boolean().default(false),
+  /** Refuse what real Kinesis refuses for rate: per-shard throughput, SubscribeToShard and control-plane calls per second. */
+  enforceLimits: z.boolean().default(false),
   /** Server processes on the same ports (`auto`: one per core), sharing nothing but NATS. */
   workers: z
     .string()
@@ -115,6 +117,7 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["credentials", "KINESIS_CREDENTIALS", "credentials"],
   ["no-signature-check", "KINESIS_NO_SIGNATURE_CHECK", "noSignatureCheck"],
   ["metrics-public", "KINESIS_METRICS_PUBLIC", "metricsPublic"],
+  ["enforce-limits", "KINESIS_ENFORCE_LIMITS", "enforceLimits"],
   ["workers", "KINESIS_WORKERS", "workers"],
   ["install-missing", "KINESIS_INSTALL_MISSING", "installMissing"],
   ["cloudwatch-max-series", "KINESIS_CLOUDWATCH_MAX_SERIES", "cloudwatchMaxSeries"],
@@ -122,7 +125,7 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
 ];
 
 /** Settings given as bare flags (`--memory`), or as 1/true/yes in the environment. */
-const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(["memory", "tls", "noSignatureCheck", "metricsPublic"]);
+const BOOLEAN_KEYS: ReadonlySet<keyof Config> = new Set(["memory", "tls", "noSignatureCheck", "metricsPublic", "enforceLimits"]);
 
 export const USAGE = ["Options (flag, or environment variable):", ...SETTINGS.map(([flag, env]) => `  --${flag.padEnd(18)} ${env}`)].join("\n");
 

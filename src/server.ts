@@ -20,6 +20,7 @@ import { workerLink } from "./system/workers.js";
 import { Engine } from "./jetstream/engine.js";
 import { PageTokenCodec } from "./kinesis/codecs/page-token.js";
 import { ShardIteratorCodec } from "./kinesis/codecs/shard-iterator.js";
+import { KinesisLimits } from "./kinesis/limits/kinesis-limits.js";
 
 export interface RunningServer {
   /** http://host:port of the Kinesis endpoint. */
@@ -102,9 +103,11 @@ export async function startServer(config: Config, log: Logger, asWorker = false)
     });
     const authenticator = new Authenticator(accessKeys, config);
     const metrics = new ServiceMetrics({ reconnects: () => engine.reconnects, connected: () => engine.available });
+    const limits = config.enforceLimits ? new KinesisLimits(config, (listener) => engine.openUsageExchange(listener)) : undefined;
     const kinesis = kinesisService(
       {
         engine,
+        ...(limits && { limits }),
         settings: config,
         iterators: new ShardIteratorCodec(engine.tokenKey),
         pageTokens: new PageTokenCodec(engine.tokenKey),
@@ -176,6 +179,7 @@ export async function startServer(config: Config, log: Logger, asWorker = false)
         // SubscribeToShard streams would hold the close for minutes: end them first, cleanly.
         engine.endSubscriptions();
         await Promise.all([app.close(), tlsApp?.close()]);
+        limits?.close();
         engine.close();
         await nc.drain().catch(() => nc.close());
         await embedded?.stop();

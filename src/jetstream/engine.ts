@@ -13,6 +13,7 @@ import { StreamStorage } from "./stream-storage.js";
 import { ShardFeeds, type FeedReceiver, type FeedRequest, type ShardFeed } from "./shard-feed.js";
 import { SubscriptionLeases } from "./subscription-leases.js";
 import { TableStore } from "./tables/table-store.js";
+import { UsageExchange, type Usage } from "./usage-exchange.js";
 import { openMetadataBucket } from "./metadata-bucket.js";
 import { waitFor } from "./startup-wait.js";
 
@@ -50,6 +51,7 @@ export type RecordToStore = Omit<OutgoingRecord, "subject"> & { readonly shardIn
  */
 export class Engine {
   private connected = true;
+  private readonly exchanges: UsageExchange[] = [];
   /** Times the NATS connection was lost and found again (for the metrics). */
   reconnects = 0;
 
@@ -71,6 +73,7 @@ export class Engine {
     readonly leases: SubscriptionLeases,
     private readonly feeds: ShardFeeds,
     private readonly stopMaintenance: () => void,
+    private readonly log: Logger,
   ) {}
 
   static async open(nc: NatsConnection, options: EngineOptions): Promise<Engine> {
@@ -109,7 +112,7 @@ export class Engine {
       timeoutMs: options.timeoutMs,
       log: options.log,
     });
-    const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, consumers, tables, leases, feeds, stopMaintenance);
+    const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, consumers, tables, leases, feeds, stopMaintenance, options.log);
     void engine.followConnection(options.log);
     return engine;
   }
@@ -135,6 +138,16 @@ export class Engine {
   /** Opens a live feed of one shard's records (SubscribeToShard). */
   openShardFeed(streamName: string, shardIndex: number, request: ShardFeedRequest, receiver: FeedReceiver): Promise<ShardFeed> {
     return this.feeds.openFeed({ ...this.shardAddress(streamName, shardIndex), ...request }, receiver);
+  }
+
+  /**
+   * Opens this instance's end of the usage reports every instance of the namespace shares
+   * (`<namespace>.usage`: two tokens, so never a shard's subject).
+   */
+  openUsageExchange(listener: (usage: Usage) => void): UsageExchange {
+    const exchange = new UsageExchange(this.nc, `${this.storage.layout.namespace}.usage`, listener, this.log);
+    this.exchanges.push(exchange);
+    return exchange;
   }
 
   /** Ends every live feed of this process (at shutdown, before the HTTP server closes). */
@@ -183,6 +196,7 @@ export class Engine {
 
   close(): void {
     this.stopMaintenance();
+    for (const exchange of this.exchanges) exchange.close();
     this.feeds.endAll("shutdown");
     this.leases.close();
     this.consumers.close();

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import type { Engine } from "../jetstream/engine.js";
 import type { ShardIteratorCodec } from "./codecs/shard-iterator.js";
 import type { PageTokenCodec } from "./codecs/page-token.js";
+import type { KinesisLimits } from "./limits/kinesis-limits.js";
 
 /** How this server presents itself as a Kinesis region and account, and its limits. */
 export interface ServiceSettings {
@@ -25,6 +26,8 @@ export interface ServiceSettings {
 export interface ShardTraffic {
   recordsIn(stream: string, shardId: string, records: number, bytes: number): void;
   recordsOut(stream: string, shardId: string, records: number, bytes: number, iteratorAgeMs: number): void;
+  /** Records (writes) or GetRecords calls (reads) refused for the shard's rate (--enforce-limits). */
+  throttled(stream: string, shardId: string, direction: "write" | "read", count: number): void;
 }
 
 /** What an operation handler gets besides its input. */
@@ -34,6 +37,8 @@ export interface RequestContext {
   readonly iterators: ShardIteratorCodec;
   readonly pageTokens: PageTokenCodec;
   readonly traffic: ShardTraffic;
+  /** The service's rate limits, with --enforce-limits; without it nothing is refused for rate. */
+  readonly limits?: KinesisLimits;
   readonly log: Logger;
   /** Epoch ms at which the request arrived: one clock reading per request. */
   readonly now: number;

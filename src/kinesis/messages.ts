@@ -1,6 +1,13 @@
 import type { StreamStatus } from "../jetstream/stream-metadata.js";
 import type { ServiceSettings } from "./context.js";
-import { InvalidArgumentException, LimitExceededException, ResourceInUseException, ResourceNotFoundException, ValidationException } from "./errors.js";
+import {
+  InvalidArgumentException,
+  LimitExceededException,
+  ProvisionedThroughputExceededException,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  ValidationException,
+} from "./errors.js";
 
 /**
  * The Kinesis service's words, written once: a named factory for every error message the
@@ -63,3 +70,19 @@ export const tooManyTags = ({ accountId }: Account, resource: string, limit: num
   new InvalidArgumentException(
     `Failed to add tags to ${resource} under account ${accountId} because a given ${resource.split(" ")[0]} cannot have more than ${limit} tags associated with it.`,
   );
+
+// Rates (--enforce-limits).
+/** A shard's writes (PutRecord, and each refused PutRecords entry) or GetShardIterator calls over its rate. */
+export const shardRateExceeded = ({ accountId }: Account, stream: string, shardId: string): ProvisionedThroughputExceededException =>
+  new ProvisionedThroughputExceededException(`Rate exceeded for shard ${shardId} in stream ${stream} under account ${accountId}.`);
+/** A shard's GetRecords calls or bytes over its rate, as the service words it today. */
+export const shardReadRateExceeded = ({ accountId }: Account, stream: string, shardId: string): ProvisionedThroughputExceededException =>
+  new ProvisionedThroughputExceededException(`Rate exceeded for Shard - ${accountId}/${stream}/${shardId}`);
+/** A control-plane call over its rate that names a stream. */
+export const streamRateExceeded = ({ accountId }: Account, stream: string): LimitExceededException =>
+  new LimitExceededException(`Rate exceeded for stream ${stream} under account ${accountId}.`);
+/** A control-plane call over its rate that names no stream. */
+export const accountRateExceeded = ({ accountId }: Account): LimitExceededException => new LimitExceededException(`Rate exceeded for account ${accountId}.`);
+/** A second SubscribeToShard within a second for one consumer and shard (our words: no capture found). */
+export const subscribeRateExceeded = (consumerArn: string, shardId: string): LimitExceededException =>
+  new LimitExceededException(`Rate exceeded for consumer ${consumerArn} and shard ${shardId}.`);

@@ -10,6 +10,7 @@ import { accessTargetOf } from "./iam/access-target.js";
 import { authorize, type ResourcePolicyHook } from "./iam/authorization.js";
 import { kinesisCbor, kinesisJson, kinesisModel } from "./model.js";
 import { operations } from "./operations/index.js";
+import { withCallLimits } from "./limits/call-limits.js";
 
 /** Everything a Kinesis call needs but its own arrival time, logger and retry key. */
 export type KinesisServices = Omit<RequestContext, "now" | "log" | "retryKey">;
@@ -39,7 +40,7 @@ export function kinesisService(
     // CBOR first: Kinesis answers a call whose content type is neither in CBOR.
     protocols: [kinesisCbor, kinesisJson],
     legacyJsonEnvelope: true,
-    operations,
+    operations: services.limits ? withCallLimits(operations) : operations,
     context: (call: ApiCall, now: number) => {
       const invocationId = headerOf(call, "amz-sdk-invocation-id");
       return {

@@ -9,7 +9,7 @@ interface ShardTotals {
   OutgoingBytes: number;
   OutgoingRecords: number;
   IteratorAgeMilliseconds: number;
-  // Throughput limits are not enforced: nothing is ever refused for exceeding them.
+  // Stay 0 unless --enforce-limits refuses something.
   WriteProvisionedThroughputExceeded: number;
   ReadProvisionedThroughputExceeded: number;
 }
@@ -77,6 +77,12 @@ export class KinesisTrafficMetrics implements ShardTraffic {
     totals.OutgoingRecords += records;
     totals.OutgoingBytes += bytes;
     totals.IteratorAgeMilliseconds = iteratorAgeMs;
+  }
+
+  throttled(stream: string, shardId: string, direction: "write" | "read", count: number): void {
+    const totals = this.totals(stream, shardId);
+    if (direction === "write") totals.WriteProvisionedThroughputExceeded += count;
+    else totals.ReadProvisionedThroughputExceeded += count;
   }
 
   private totals(stream: string, shardId: string): ShardTotals {

@@ -8,7 +8,7 @@ import { InternalFailure, InvalidArgumentException } from "../errors.js";
 import { recordSize } from "../codecs/record-size.js";
 import { sequenceNumberFrom } from "../codecs/sequence-number.js";
 import { sequenceBaseOf } from "../resources/shard-view.js";
-import { streamNotFound } from "../messages.js";
+import { shardRateExceeded, streamNotFound } from "../messages.js";
 
 /** A record as PutRecord and PutRecords take it. */
 export interface RecordToPut {
@@ -19,7 +19,8 @@ export interface RecordToPut {
 
 export type PutResult =
   | { readonly shardId: string; readonly sequenceNumber: string; readonly errorCode?: undefined }
-  | { readonly errorCode: "InternalFailure"; readonly errorMessage: string };
+  | { readonly errorCode: "InternalFailure"; readonly errorMessage: string }
+  | { readonly errorCode: "ProvisionedThroughputExceededException"; readonly errorMessage: string; readonly shardId: string };
 
 export const INTERNAL_FAILURE_MESSAGE = "Internal service failure.";
 
@@ -61,7 +62,7 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
     return hashKeyOf(record);
   });
   const results: PutResult[] = new Array(records.length);
-  let pending = records.map((_, i) => i);
+  let pending = admitted(ctx, stream, records, hashKeys, results);
   let current = stream;
   // One arrival stamp for the call: the second every record's sequence number carries.
   const receivedMs = ctx.now;
@@ -81,6 +82,29 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
   }
   reportTraffic(ctx, stream.name, records, results);
   return results;
+}
+
+/**
+ * The indexes of the records their shard's write rate lets through (--enforce-limits), in
+ * order; each refused one gets its ProvisionedThroughputExceededException entry in `results`.
+ */
+function admitted(ctx: RequestContext, stream: StreamMetadata, records: readonly RecordToPut[], hashKeys: readonly bigint[], results: PutResult[]): number[] {
+  const { limits } = ctx;
+  if (!limits) return records.map((_, i) => i);
+  const indexes: number[] = [];
+  records.forEach((record, i) => {
+    const shard = shardId(ownerOf(stream, hashKeys[i]!, i));
+    if (limits.admitWrite(stream.name, shard, recordSize(record.Data, record.PartitionKey), ctx.now)) indexes.push(i);
+    else {
+      results[i] = {
+        errorCode: "ProvisionedThroughputExceededException",
+        errorMessage: shardRateExceeded(ctx.settings, stream.name, shard).message,
+        shardId: shard,
+      };
+      ctx.traffic.throttled(stream.name, shard, "write", 1);
+    }
+  });
+  return indexes;
 }
 
 /** Counts what was written per shard, for the metrics. */

@@ -7,7 +7,9 @@ import { findReadableShard } from "../resources/shard-ref.js";
 import { toWireRecords } from "../resources/record-view.js";
 import { childShardsOf } from "../resources/shard-view.js";
 import { isEnded, isOpen, shardId } from "../../shards/shard.js";
+import { shardIdOf } from "../../shards/shard-id.js";
 import { streamNameOf } from "../resources/stream-ref.js";
+import { shardReadRateExceeded } from "../messages.js";
 
 const ITERATOR_LIFETIME_MS = 300_000;
 /** GetRecords returns at most this much data per call. */
@@ -27,12 +29,21 @@ function decodeIterator(text: string, ctx: RequestContext): ShardIterator {
   return iterator;
 }
 
+/** The shard's read rate (--enforce-limits), checked before anything is read. */
+function checkReadRate({ streamName, shardIndex }: ShardIterator, ctx: RequestContext): void {
+  const shard = shardIdOf(shardIndex);
+  if (!ctx.limits || ctx.limits.readAllowed(streamName, shard, ctx.now)) return;
+  ctx.traffic.throttled(streamName, shard, "read", 1);
+  throw shardReadRateExceeded(ctx.settings, streamName, shard);
+}
+
 export const getRecords = defineOperation("GetRecords", {
   async handler(input, ctx) {
     const iterator = decodeIterator(input.ShardIterator, ctx);
     if (input.StreamARN !== undefined && streamNameOf({ StreamARN: input.StreamARN }, ctx.settings) !== iterator.streamName) {
       throw new InvalidArgumentException(`The ShardIterator was not issued for stream ${input.StreamARN}.`);
     }
+    checkReadRate(iterator, ctx);
     const { stream, shard } = await findReadableShard(ctx, iterator.streamName, iterator.shardIndex, iterator.streamCreatedAt);
     const position = iterator.position;
     const result = await ctx.engine.readShard(stream.name, shard.index, {
@@ -53,6 +64,7 @@ export const getRecords = defineOperation("GetRecords", {
     const millisBehindLatest = result.caughtUp || arrival === undefined ? 0 : Math.max(0, ctx.now - arrival);
     const bytes = result.records.reduce((sum, record) => sum + record.data.length, 0);
     ctx.traffic.recordsOut(stream.name, shardId(shard), result.records.length, bytes, millisBehindLatest);
+    ctx.limits?.chargeRead(stream.name, shardId(shard), bytes, Date.now());
     return {
       Records: toWireRecords(shard, result.records),
       NextShardIterator: ctx.iterators.encode({ ...iterator, position: next, issuedAt: ctx.now }),

@@ -1,4 +1,4 @@
-import { shardIndexOfArgument } from "../../shards/shard-id.js";
+import { shardIdOf, shardIndexOfArgument } from "../../shards/shard-id.js";
 import { defineOperation } from "../operation.js";
 import { findReadableShard } from "../resources/shard-ref.js";
 import { streamNameOf } from "../resources/stream-ref.js";
@@ -14,6 +14,7 @@ export const getShardIterator = defineOperation("GetShardIterator", {
       throw couldNotFindShard(ctx.settings, streamName, input.ShardId);
     }
     const { stream, shard } = await findReadableShard(ctx, streamName, shardIndex);
+    ctx.limits?.admitShardIterator(streamName, shardIdOf(shardIndex), ctx.now);
     const position = await positionOf(input, streamName, shard, ctx);
     const ShardIterator = ctx.iterators.encode({ streamName, streamCreatedAt: stream.createdAt, shardIndex, position, issuedAt: ctx.now });
     return { ShardIterator };

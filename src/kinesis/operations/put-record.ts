@@ -4,7 +4,7 @@ import { defineOperation } from "../operation.js";
 import { maxDataBytesOf, putRecords } from "../changes/record-put.js";
 import { decodeSequenceNumber } from "../codecs/sequence-number.js";
 import { findWritableStream, streamNameOf } from "../resources/stream-ref.js";
-import { exclusiveMinimumInvalid } from "../messages.js";
+import { exclusiveMinimumInvalid, shardRateExceeded } from "../messages.js";
 
 function checkOrdering(sequenceNumber: string | undefined, streamName: string, ctx: RequestContext): void {
   if (sequenceNumber === undefined || decodeSequenceNumber(sequenceNumber)) return;
@@ -19,6 +19,7 @@ export const putRecord = defineOperation("PutRecord", {
     // numbered above any number issued before it, SequenceNumberForOrdering included.
     checkOrdering(input.SequenceNumberForOrdering, stream.name, ctx);
     const [result] = await putRecords(ctx, stream, [input]);
+    if (result?.errorCode === "ProvisionedThroughputExceededException") throw shardRateExceeded(ctx.settings, stream.name, result.shardId);
     if (!result || result.errorCode !== undefined) throw new InternalFailure("the record could not be written to JetStream");
     return { ShardId: result.shardId, SequenceNumber: result.sequenceNumber, ...(stream.encryptionKeyId !== undefined && { EncryptionType: "KMS" as const }) };
   },

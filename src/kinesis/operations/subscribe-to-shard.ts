@@ -1,5 +1,5 @@
-import { shardIndexOfArgument } from "../../shards/shard-id.js";
-import { consumerNotActive, findConsumer } from "../resources/consumer-ref.js";
+import { shardIdOf, shardIndexOfArgument } from "../../shards/shard-id.js";
+import { consumerArnOf, consumerNotActive, findConsumer } from "../resources/consumer-ref.js";
 import { defineOperation } from "../operation.js";
 import { findReadableShard } from "../resources/shard-ref.js";
 import { openSubscription } from "../subscriptions/shard-subscription.js";
@@ -20,6 +20,7 @@ export const subscribeToShard = defineOperation("SubscribeToShard", {
       throw couldNotFindShard(ctx.settings, stream.name, input.ShardId);
     }
     const { shard } = await findReadableShard(ctx, stream.name, shardIndex, stream.createdAt);
+    ctx.limits?.admitSubscribe(consumerArnOf(ctx.settings, consumer), shardIdOf(shardIndex), ctx.now);
     const { Type, SequenceNumber, Timestamp } = input.StartingPosition;
     const start = await positionOf(
       { ShardId: input.ShardId, ShardIteratorType: Type, StartingSequenceNumber: SequenceNumber, Timestamp },

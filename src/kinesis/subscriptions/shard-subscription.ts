@@ -7,7 +7,7 @@ import { effectiveStatus, type StreamMetadata } from "../../jetstream/stream-met
 import type { Shard } from "../../shards/shard.js";
 import { shardIdOf } from "../../shards/shard-id.js";
 import type { RequestContext } from "../context.js";
-import { consumerNotFound } from "../resources/consumer-ref.js";
+import { consumerArnOf, consumerNotFound } from "../resources/consumer-ref.js";
 import { InternalFailureException, AwsError, KMSAccessDeniedException, ResourceInUseException } from "../errors.js";
 import type { ChildShard, SubscribeToShardEvent, SubscribeToShardEventStream } from "../generated/model.js";
 import { toWireRecords } from "../resources/record-view.js";
@@ -101,11 +101,17 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   private endingPosition: bigint | undefined;
   private finished = false;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Set while the consumer's 2 MiB/s on this shard is spent (--enforce-limits): records wait and the feed stays paused until then. */
+  private heldUntil = 0;
+  private readonly consumerArn: string;
+  private readonly shardName: string;
 
   constructor(plan: SubscriptionPlan) {
     super({ objectMode: true, highWaterMark: EVENTS_BUFFERED });
     ({ ctx: this.ctx, stream: this.stream, shard: this.shard, consumer: this.consumer, start: this.start } = plan);
     this.sequenceBase = sequenceBaseOf(this.shard);
+    this.consumerArn = consumerArnOf(this.ctx.settings, this.consumer);
+    this.shardName = shardIdOf(this.shard.index);
     this.continuationSeconds = Math.floor(this.shard.createdAt / 1000);
   }
 
@@ -182,7 +188,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   }
 
   override _read(): void {
-    this.feed?.resume();
+    if (Date.now() >= this.heldUntil) this.feed?.resume();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
@@ -197,7 +203,10 @@ export class ShardSubscription extends Readable implements FeedReceiver {
 
   private flush(): void {
     if (this.finished || this.batch.length === 0) return;
-    this.send(this.batch.take());
+    const { limits } = this.ctx;
+    const now = Date.now();
+    if (!limits) this.send(this.batch.take());
+    else if (now >= this.heldUntil) this.send(this.batch.takeUpTo(limits.pushAllowance(this.consumerArn, this.shardName, now)));
   }
 
   private send(records: readonly StoredRecord[]): void {
@@ -205,6 +214,32 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     this.continuation = last.sequence;
     this.continuationSeconds = Math.floor(last.receivedMs / 1000);
     this.emitEvent(records);
+    this.pace(records);
+  }
+
+  /**
+   * Keeps the consumer within its rate on the shard (--enforce-limits): after an event that
+   * spent more than there was, records wait and the feed pauses until the debt is paid off;
+   * records already gathered then go out as far as the rate allows.
+   */
+  private pace(records: readonly StoredRecord[]): void {
+    const { limits } = this.ctx;
+    if (!limits) return;
+    const bytes = records.reduce((sum, record) => sum + record.data.length, 0);
+    const now = Date.now();
+    const waitMs = limits.pushed(this.consumerArn, this.shardName, bytes, now);
+    if (waitMs === 0) {
+      if (this.batch.length > 0) queueMicrotask(() => this.flush());
+      return;
+    }
+    this.heldUntil = now + waitMs;
+    this.feed?.pause();
+    this.timers.push(
+      setTimeout(() => {
+        this.flush();
+        if (Date.now() >= this.heldUntil && this.readableLength < this.readableHighWaterMark) this.feed?.resume();
+      }, waitMs),
+    );
   }
 
   /** One SubscribeToShardEvent; at the end of a closed shard it lists the children instead of a continuation. */

@@ -31,6 +31,16 @@ export class EventBatch {
     return full;
   }
 
+  /** The first records whose data adds up to at most `dataBytes`, and always the first one. */
+  takeUpTo(dataBytes: number): StoredRecord[] {
+    let count = 1;
+    let total = this.records[0]?.data.length ?? 0;
+    while (count < this.records.length && total + this.records[count]!.data.length <= dataBytes) total += this.records[count++]!.data.length;
+    const taken = this.records.splice(0, count);
+    this.bytes -= taken.reduce((sum, record) => sum + encodedRecordBytes(record), 0);
+    return taken;
+  }
+
   take(): StoredRecord[] {
     const records = this.records;
     this.records = [];
