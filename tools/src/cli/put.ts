@@ -67,7 +67,7 @@ async function putBatch(kinesis: KinesisClient, streamName: string, entries: Put
 }
 
 /** Records in, PutRecords batches out, one batch in flight at a time so that order per key is kept. */
-class Batcher {
+export class Batcher {
   private batch: PutRecordsRequestEntry[] = [];
   private bytes = 0;
   private timer: NodeJS.Timeout | undefined;
@@ -80,10 +80,10 @@ class Batcher {
   ) {}
 
   /** Resolves when the record is queued; waits for the batch before to be sent when this one is full. */
-  async add(data: Uint8Array, partitionKey: string): Promise<void> {
+  async add(data: Uint8Array, partitionKey: string, explicitHashKey?: string): Promise<void> {
     const size = data.length + Buffer.byteLength(partitionKey);
     if (this.batch.length === MAX_BATCH_RECORDS || this.bytes + size > MAX_BATCH_BYTES) await this.flush();
-    this.batch.push({ Data: data, PartitionKey: partitionKey });
+    this.batch.push({ Data: data, PartitionKey: partitionKey, ...(explicitHashKey !== undefined && { ExplicitHashKey: explicitHashKey }) });
     this.bytes += size;
     this.timer ??= setTimeout(() => void this.flush().catch(() => undefined), LINGER_MS);
   }

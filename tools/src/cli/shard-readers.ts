@@ -43,9 +43,11 @@ const after = (last: string | undefined, start: StartingPosition): StartingPosit
   last ? { Type: "AFTER_SEQUENCE_NUMBER", SequenceNumber: last } : start;
 
 export class PollingReader implements ShardReader {
+  /** `stopAtTip`: an open shard is done once read to its newest record, instead of followed. */
   constructor(
     private readonly kinesis: KinesisClient,
     private readonly streamName: string,
+    private readonly stopAtTip = false,
   ) {}
 
   private async iterator(shardId: string, position: StartingPosition, signal: AbortSignal): Promise<string | undefined> {
@@ -83,7 +85,10 @@ export class PollingReader implements ShardReader {
           onRecords(shardId, records);
         }
         iterator = answer.NextShardIterator;
-        if (iterator && records.length === 0) await sleep(POLL_MS, signal);
+        if (iterator && records.length === 0) {
+          if (this.stopAtTip && answer.MillisBehindLatest === 0) return;
+          await sleep(POLL_MS, signal);
+        }
       }
     } catch (error) {
       if (!isAbort(error, signal)) throw error;
