@@ -168,9 +168,16 @@ async function tail(argv: readonly string[]): Promise<void> {
       : new PollingReader(kinesis, streamName);
     const following = new Tail(kinesis, streamName, reader, options);
     const stop = (): void => following.stop();
+    // A reader that went away (`| head`) ends the tail, as it ends `tail -f`.
+    const closedOutput = (error: NodeJS.ErrnoException): void => {
+      if (error.code !== "EPIPE") throw error;
+      stop();
+    };
     process.once("SIGINT", stop).once("SIGTERM", stop);
+    process.stdout.on("error", closedOutput);
     await following.run();
     process.off("SIGINT", stop).off("SIGTERM", stop);
+    process.stdout.off("error", closedOutput);
   } finally {
     kinesis.destroy();
   }
