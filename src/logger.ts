@@ -1,3 +1,4 @@
+import type { Writable } from "node:stream";
 import { pino, type Logger, type LoggerOptions } from "pino";
 import pretty from "pino-pretty";
 import { READY_MESSAGE, startBlock, type StartFacts } from "./start-summary.js";
@@ -14,10 +15,12 @@ const isStartRecord = (args: unknown[]): args is [StartFacts, string] =>
 /**
  * The process's logger: JSON lines for machines (a pipe, a file, a container's log), readable
  * lines through pino-pretty when stdout is a terminal, where the start record becomes one block.
+ * `destination`: a file descriptor (stdout by default) or a stream.
  */
-export function createLogger(settings: LoggerSettings, terminal = process.stdout.isTTY === true): Logger {
+export function createLogger(settings: LoggerSettings, terminal = process.stdout.isTTY === true, destination: number | Writable = 1): Logger {
   const options: LoggerOptions = { level: settings.level, ...(settings.base && { base: settings.base }) };
-  if (!terminal) return pino(options);
+  // Synchronous: the lines of a process that exits right after writing them are not lost.
+  if (!terminal) return pino(options, typeof destination === "number" ? pino.destination({ dest: destination, sync: true }) : destination);
   return pino(
     {
       ...options,
@@ -29,7 +32,6 @@ export function createLogger(settings: LoggerSettings, terminal = process.stdout
         },
       },
     },
-    // Synchronous: the lines of a process that exits right after writing them are not lost.
-    pretty({ sync: true, ignore: "hostname", translateTime: "SYS:HH:MM:ss.l" }),
+    pretty({ destination, sync: true, ignore: "hostname", translateTime: "SYS:HH:MM:ss.l" }),
   );
 }
