@@ -22,8 +22,7 @@ export function workerCountOf(setting: string): number {
 }
 
 /** What a worker asks of the primary, and what it is told. */
-type ToPrimary =
-  { readonly kind: "kinesis-nats:listening"; readonly facts: StartFacts } | { readonly kind: "kinesis-nats:metrics"; readonly id: number };
+type ToPrimary = { readonly kind: "kinesis-nats:listening"; readonly facts: StartFacts } | { readonly kind: "kinesis-nats:metrics"; readonly id: number };
 type ToWorker =
   | { readonly kind: "kinesis-nats:listening"; readonly listening: number; readonly of: number }
   | { readonly kind: "kinesis-nats:metrics"; readonly id: number; readonly text: string };

@@ -23,7 +23,9 @@ const active = (kinesis: KinesisClient, stream: string) => waitUntilStreamExists
 /** Each shard's records as (key, data), shard by shard in lineage order. */
 async function layout(kinesis: KinesisClient, stream: string): Promise<{ shardId: string; records: string[] }[]> {
   const reads = await readByLineage(kinesis, stream);
-  return reads.map((read) => ({ shardId: read.shardId, records: read.records.map((r) => `${r.PartitionKey} ${Buffer.from(r.Data!).toString()}`) })).sort((a, b) => a.shardId.localeCompare(b.shardId));
+  return reads
+    .map((read) => ({ shardId: read.shardId, records: read.records.map((r) => `${r.PartitionKey} ${Buffer.from(r.Data!).toString()}`) }))
+    .sort((a, b) => a.shardId.localeCompare(b.shardId));
 }
 
 describe("kinesis-nats export and import", () => {
@@ -51,7 +53,10 @@ describe("kinesis-nats export and import", () => {
     expect(header.shards.map((s) => s.shardId)).toEqual([0, 1, 2, 3, 4].map((n) => `shardId-00000000000${n}`));
     const records = jsonLines<ExportedRecord>(recordLines.join("\n"));
     expect(records).toHaveLength(63);
-    expect(records.find((r) => Buffer.from(r.data, "base64").toString() === "first-explicit")).toMatchObject({ shardId: "shardId-000000000000", partitionKey: "key-0" });
+    expect(records.find((r) => Buffer.from(r.data, "base64").toString() === "first-explicit")).toMatchObject({
+      shardId: "shardId-000000000000",
+      partitionKey: "key-0",
+    });
 
     const target = uniqueStreamName("import");
     expect(await cliJson(["import", file, target, ...at])).toMatchObject({ StreamName: target, Created: true, Reshards: 2, Records: 63, Retried: 0 });
@@ -62,6 +67,11 @@ describe("kinesis-nats export and import", () => {
     // Into a stream that exists, as it is: records go by their hash keys, nothing is resharded.
     const existing = uniqueStreamName("existing");
     await cliJson(["streams", "create", existing, "--shards", "1", ...at]);
-    expect(await cliJson(["import", file, existing, ...at])).toMatchObject({ Created: false, Reshards: 0, Records: 63, Shards: { "shardId-000000000000": 63 } });
+    expect(await cliJson(["import", file, existing, ...at])).toMatchObject({
+      Created: false,
+      Reshards: 0,
+      Records: 63,
+      Shards: { "shardId-000000000000": 63 },
+    });
   }, 60_000);
 });

@@ -90,7 +90,16 @@ describe("kinesis-nats streams, put and tail against our server", () => {
   it("put from arguments with a partition key, and from stdin lines with a key field", async () => {
     const stream = uniqueStreamName("put");
     await cliJson(["streams", "create", stream, "--shards", "2", ...at()]);
-    const fromArgs = await cliJson<{ Records: number; Shards: Record<string, number> }>(["put", stream, "one", "two", "three", "--partition-key", "same", ...at()]);
+    const fromArgs = await cliJson<{ Records: number; Shards: Record<string, number> }>([
+      "put",
+      stream,
+      "one",
+      "two",
+      "three",
+      "--partition-key",
+      "same",
+      ...at(),
+    ]);
     expect(fromArgs.Records).toBe(3);
     // One key, one shard, in order.
     expect(Object.values(fromArgs.Shards)).toEqual([3]);
@@ -98,7 +107,10 @@ describe("kinesis-nats streams, put and tail against our server", () => {
     expect((await readShard(service.kinesis, stream, shardId!)).map((r) => r.data)).toEqual(["one", "two", "three"]);
 
     const lines = Array.from({ length: 700 }, (_, i) => JSON.stringify({ user: `u${i % 7}`, n: i }));
-    const fromStdin = await cliJson<{ Records: number; Shards: Record<string, number> }>(["put", stream, "--key-field", "user", ...at()], `${lines.join("\n")}\n`);
+    const fromStdin = await cliJson<{ Records: number; Shards: Record<string, number> }>(
+      ["put", stream, "--key-field", "user", ...at()],
+      `${lines.join("\n")}\n`,
+    );
     expect(fromStdin.Records).toBe(700);
     const { Shards = [] } = await service.kinesis.send(new ListShardsCommand({ StreamName: stream }));
     const stored = (await Promise.all(Shards.map((s) => readShard(service.kinesis, stream, s.ShardId!)))).flat().filter((r) => r.key !== "same");
@@ -123,7 +135,9 @@ describe("kinesis-nats streams, put and tail against our server", () => {
     const soFar = outputSoFar(tail.child);
     try {
       await until("the records before the split", () => jsonLines(soFar()).length === KEYS.length);
-      await service.kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "shardId-000000000000", NewStartingHashKey: (2n ** 127n).toString() }));
+      await service.kinesis.send(
+        new SplitShardCommand({ StreamName: stream, ShardToSplit: "shardId-000000000000", NewStartingHashKey: (2n ** 127n).toString() }),
+      );
       await waitUntilStreamExists({ client: service.kinesis, maxWaitTime: 10, minDelay: 1 }, { StreamName: stream });
       await putKeyed(service.kinesis, stream, KEYS, "after");
     } catch (error) {
@@ -146,7 +160,20 @@ describe("kinesis-nats streams, put and tail against our server", () => {
     const stream = uniqueStreamName("efo");
     await cliJson(["streams", "create", stream, "--shards", "2", ...at()]);
     await putKeyed(service.kinesis, stream, KEYS, "efo");
-    const { code, stdout } = await runCli(["tail", stream, "--consumer", "cli-tail", "--from", "TRIM_HORIZON", "--max", String(KEYS.length), "--format", "hex", "--json", ...at()]);
+    const { code, stdout } = await runCli([
+      "tail",
+      stream,
+      "--consumer",
+      "cli-tail",
+      "--from",
+      "TRIM_HORIZON",
+      "--max",
+      String(KEYS.length),
+      "--format",
+      "hex",
+      "--json",
+      ...at(),
+    ]);
     expect(code).toBe(0);
     const printed = jsonLines<PrintedRecord>(stdout);
     expect(printed.map((r) => Buffer.from(r.data, "hex").toString()).sort()).toEqual(KEYS.map((k) => `efo:${k}`).sort());

@@ -30,7 +30,14 @@ describe("the start record", () => {
 
   it("one process: its endpoint, the NATS URL, memory, the namespace, verified keys", async () => {
     const record = await start(["--credentials", "AKID1:secret1,AKID2:secret2"]);
-    expect(record).toMatchObject({ msg: "Kinesis endpoint ready", nats: inject("natsUrl"), natsEmbedded: false, data: "memory", auth: "verified", accessKeys: 2 });
+    expect(record).toMatchObject({
+      msg: "Kinesis endpoint ready",
+      nats: inject("natsUrl"),
+      natsEmbedded: false,
+      data: "memory",
+      auth: "verified",
+      accessKeys: 2,
+    });
     expect(record.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(record.namespace).toMatch(/^t[0-9a-f]{10}$/);
     expect(record).not.toHaveProperty("workers");

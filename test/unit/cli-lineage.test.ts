@@ -36,7 +36,11 @@ describe("shard lineage", () => {
 });
 
 describe("the hash key import puts a record with", () => {
-  const range = (start: bigint, end: bigint): ExportedShard => ({ shardId: "shardId-000000000000", startingHashKey: start.toString(), endingHashKey: end.toString() });
+  const range = (start: bigint, end: bigint): ExportedShard => ({
+    shardId: "shardId-000000000000",
+    startingHashKey: start.toString(),
+    endingHashKey: end.toString(),
+  });
   const record = (partitionKey: string, explicitHashKey?: string): ExportedRecord => ({
     shardId: "shardId-000000000000",
     sequenceNumber: "1",
@@ -49,12 +53,17 @@ describe("the hash key import puts a record with", () => {
 
   it("is always inside the shard's range, and the key's own hash whenever that is", () => {
     fc.assert(
-      fc.property(fc.string({ minLength: 1, maxLength: 20 }), fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }), fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }), (key, a, b) => {
-        const [start, end] = a <= b ? [a, b] : [b, a];
-        const placed = BigInt(placementHashKey(record(key), range(start, end)));
-        expect(placed >= start && placed <= end).toBe(true);
-        if (md5(key) >= start && md5(key) <= end) expect(placed).toBe(md5(key));
-      }),
+      fc.property(
+        fc.string({ minLength: 1, maxLength: 20 }),
+        fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }),
+        fc.bigInt({ min: 0n, max: 2n ** 128n - 1n }),
+        (key, a, b) => {
+          const [start, end] = a <= b ? [a, b] : [b, a];
+          const placed = BigInt(placementHashKey(record(key), range(start, end)));
+          expect(placed >= start && placed <= end).toBe(true);
+          if (md5(key) >= start && md5(key) <= end) expect(placed).toBe(md5(key));
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -55,7 +55,10 @@ describe("the logger", () => {
   };
 
   it("writes JSON lines off a terminal, the start record with its fields", () => {
-    const [start, other] = written(false).trimEnd().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+    const [start, other] = written(false)
+      .trimEnd()
+      .split("\n")
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
     expect(start).toMatchObject({ ...facts, msg: READY_MESSAGE, level: 30 });
     expect(other).toMatchObject({ stream: "s1", msg: "something else" });
   });

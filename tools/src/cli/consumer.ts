@@ -1,9 +1,4 @@
-import {
-  DescribeStreamConsumerCommand,
-  DescribeStreamSummaryCommand,
-  RegisterStreamConsumerCommand,
-  type KinesisClient,
-} from "@aws-sdk/client-kinesis";
+import { DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, RegisterStreamConsumerCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 
 const ACTIVE_WAIT_MS = 60_000;
 
@@ -23,7 +18,7 @@ export async function consumerArnOf(kinesis: KinesisClient, streamName: string, 
     },
   );
   if (!consumer) await kinesis.send(new RegisterStreamConsumerCommand({ StreamARN: streamArn, ConsumerName: name }));
-  for (const deadline = Date.now() + ACTIVE_WAIT_MS; consumer?.ConsumerStatus !== "ACTIVE"; ) {
+  for (const deadline = Date.now() + ACTIVE_WAIT_MS; consumer?.ConsumerStatus !== "ACTIVE";) {
     if (Date.now() > deadline) throw new Error(`consumer ${name} is not ACTIVE after ${ACTIVE_WAIT_MS / 1000} s`);
     if (consumer) await new Promise((resolve) => setTimeout(resolve, 250));
     consumer = (await describe()).ConsumerDescription!;

@@ -26,22 +26,37 @@ async function exportStream(argv: readonly string[]): Promise<void> {
   let records = 0;
   try {
     const shards = lineageOrder(await listAllShards(kinesis, streamName));
-    const header: ExportHeader = { format: "kinesis-nats-export", version: 1, stream: streamName, exportedAt: new Date().toISOString(), shards: shards.map(exportedShard) };
+    const header: ExportHeader = {
+      format: "kinesis-nats-export",
+      version: 1,
+      stream: streamName,
+      exportedAt: new Date().toISOString(),
+      shards: shards.map(exportedShard),
+    };
     out.write(`${JSON.stringify(header)}\n`);
     const reader = new PollingReader(kinesis, streamName, true);
     const signal = new AbortController().signal;
     for (const shard of shards) {
-      await reader.read(shard.ShardId!, { Type: "TRIM_HORIZON" }, (shardId, batch) => {
-        records += batch.length;
-        out.write(`${batch.map((record) => JSON.stringify(exportedRecord(shardId, record))).join("\n")}\n`);
-      }, signal);
+      await reader.read(
+        shard.ShardId!,
+        { Type: "TRIM_HORIZON" },
+        (shardId, batch) => {
+          records += batch.length;
+          out.write(`${batch.map((record) => JSON.stringify(exportedRecord(shardId, record))).join("\n")}\n`);
+        },
+        signal,
+      );
     }
   } finally {
     kinesis.destroy();
     out.end();
     await written;
   }
-  emit(values.json, { StreamName: streamName, File: file, Records: records }, () => `exported ${records} record${records === 1 ? "" : "s"} of ${streamName} to ${file}`);
+  emit(
+    values.json,
+    { StreamName: streamName, File: file, Records: records },
+    () => `exported ${records} record${records === 1 ? "" : "s"} of ${streamName} to ${file}`,
+  );
 }
 
 /** `kinesis-nats export ...`. */

@@ -78,7 +78,14 @@ async function importFile(argv: readonly string[]): Promise<void> {
     kinesis.destroy();
   }
   const { tally } = batcher;
-  const result = { StreamName: streamName, Created: replay !== undefined, Reshards: reshards, Records: tally.records, Retried: tally.retried, Shards: tally.shards };
+  const result = {
+    StreamName: streamName,
+    Created: replay !== undefined,
+    Reshards: reshards,
+    Records: tally.records,
+    Retried: tally.retried,
+    Shards: tally.shards,
+  };
   emit(values.json, result, () => {
     const created = replay ? ` (created with the export's layout, ${reshards} reshard${reshards === 1 ? "" : "s"} made again)` : "";
     return `imported ${tally.records} record${tally.records === 1 ? "" : "s"} into ${streamName}${created}`;

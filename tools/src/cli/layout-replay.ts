@@ -49,7 +49,9 @@ export class LayoutReplay {
     await this.kinesis.send(new CreateStreamCommand({ StreamName: this.streamName, ShardCount: roots.length }));
     await waitActive(this.kinesis, this.streamName);
     await this.match(roots).catch((error: unknown) => {
-      throw new Error(`the export's first shards are not an even split of the hash-key space, as CreateStream makes: create the stream yourself, then import into it (${(error as Error).message})`);
+      throw new Error(
+        `the export's first shards are not an even split of the hash-key space, as CreateStream makes: create the stream yourself, then import into it (${(error as Error).message})`,
+      );
     });
   }
 
@@ -61,13 +63,21 @@ export class LayoutReplay {
     const parents = this.parentsOf(first!);
     if (children.length === 1 && parents.length === 2) {
       await this.kinesis.send(
-        new MergeShardsCommand({ StreamName: this.streamName, ShardToMerge: this.counterpart.get(first!.parentShardId!), AdjacentShardToMerge: this.counterpart.get(first!.adjacentParentShardId!) }),
+        new MergeShardsCommand({
+          StreamName: this.streamName,
+          ShardToMerge: this.counterpart.get(first!.parentShardId!),
+          AdjacentShardToMerge: this.counterpart.get(first!.adjacentParentShardId!),
+        }),
       );
     } else if (children.length === 2 && parents.length === 1 && this.parentsOf(second!).length === 1) {
       const later = BigInt(first!.startingHashKey) < BigInt(second!.startingHashKey) ? second! : first!;
-      await this.kinesis.send(new SplitShardCommand({ StreamName: this.streamName, ShardToSplit: this.counterpart.get(parents[0]!), NewStartingHashKey: later.startingHashKey }));
+      await this.kinesis.send(
+        new SplitShardCommand({ StreamName: this.streamName, ShardToSplit: this.counterpart.get(parents[0]!), NewStartingHashKey: later.startingHashKey }),
+      );
     } else {
-      throw new Error(`the reshard that made ${children.map((c) => c.shardId).join(", ")} is neither a split nor a merge: create the stream yourself, then import into it`);
+      throw new Error(
+        `the reshard that made ${children.map((c) => c.shardId).join(", ")} is neither a split nor a merge: create the stream yourself, then import into it`,
+      );
     }
     await waitActive(this.kinesis, this.streamName);
     await this.match(children);

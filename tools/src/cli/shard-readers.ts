@@ -39,8 +39,7 @@ function sleep(ms: number, signal: AbortSignal): Promise<void> {
 const isAbort = (error: unknown, signal: AbortSignal): boolean => signal.aborted || (error as Error).name === "AbortError";
 
 /** Where to go on after the last record read (or the starting position, if none was). */
-const after = (last: string | undefined, start: StartingPosition): StartingPosition =>
-  last ? { Type: "AFTER_SEQUENCE_NUMBER", SequenceNumber: last } : start;
+const after = (last: string | undefined, start: StartingPosition): StartingPosition => (last ? { Type: "AFTER_SEQUENCE_NUMBER", SequenceNumber: last } : start);
 
 export class PollingReader implements ShardReader {
   /** `stopAtTip`: an open shard is done once read to its newest record, instead of followed. */

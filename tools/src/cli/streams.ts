@@ -54,7 +54,9 @@ async function describe(kinesis: KinesisClient, name: string, json: boolean): Pr
     for (const shard of shards) {
       const closed = shard.SequenceNumberRange?.EndingSequenceNumber ? "closed" : "open";
       const parents = [shard.ParentShardId, shard.AdjacentParentShardId].filter(Boolean).join("+");
-      lines.push(`  ${shard.ShardId}  ${closed.padEnd(6)}  ${shard.HashKeyRange?.StartingHashKey}..${shard.HashKeyRange?.EndingHashKey}${parents ? `  from ${parents}` : ""}`);
+      lines.push(
+        `  ${shard.ShardId}  ${closed.padEnd(6)}  ${shard.HashKeyRange?.StartingHashKey}..${shard.HashKeyRange?.EndingHashKey}${parents ? `  from ${parents}` : ""}`,
+      );
     }
     return lines.join("\n");
   });
@@ -63,7 +65,11 @@ async function describe(kinesis: KinesisClient, name: string, json: boolean): Pr
 async function create(kinesis: KinesisClient, name: string, shards: number, wait: boolean, json: boolean): Promise<void> {
   await kinesis.send(new CreateStreamCommand({ StreamName: name, ShardCount: shards }));
   if (wait) await waitActive(kinesis, name);
-  emit(json, { StreamName: name, ShardCount: shards, StreamStatus: wait ? "ACTIVE" : "CREATING" }, () => `created ${name} with ${shards} shard${shards === 1 ? "" : "s"}`);
+  emit(
+    json,
+    { StreamName: name, ShardCount: shards, StreamStatus: wait ? "ACTIVE" : "CREATING" },
+    () => `created ${name} with ${shards} shard${shards === 1 ? "" : "s"}`,
+  );
 }
 
 async function reshard(kinesis: KinesisClient, name: string, shards: number, wait: boolean, json: boolean): Promise<void> {

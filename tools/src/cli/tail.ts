@@ -86,17 +86,19 @@ class Tail {
   private startShard(shard: Shard, position: StartingPosition): void {
     const shardId = shard.ShardId!;
     this.started.add(shardId);
-    const reading = this.reader.read(shardId, position, (id, records) => this.print(id, records), this.controller.signal).then(
-      () => {
-        this.finished.add(shardId);
-        // Its children may be ready now: no need to wait for the next listing.
-        this.wake();
-      },
-      (error: unknown) => {
-        this.failure ??= error;
-        this.stop();
-      },
-    );
+    const reading = this.reader
+      .read(shardId, position, (id, records) => this.print(id, records), this.controller.signal)
+      .then(
+        () => {
+          this.finished.add(shardId);
+          // Its children may be ready now: no need to wait for the next listing.
+          this.wake();
+        },
+        (error: unknown) => {
+          this.failure ??= error;
+          this.stop();
+        },
+      );
     this.readings.push(reading);
   }
 
