@@ -47,7 +47,12 @@ describe("the logger", () => {
   const facts = startFacts(loadConfig(["--memory"], {}), at);
   const written = (terminal: boolean): string => {
     const chunks: string[] = [];
-    const sink = new Writable({ write: (chunk: Buffer, _encoding, done) => done(undefined, void chunks.push(chunk.toString())) });
+    const sink = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString());
+        done();
+      },
+    });
     const log = createLogger({ level: "info" }, terminal, sink);
     log.info(facts, READY_MESSAGE);
     log.info({ stream: "s1" }, "something else");
