@@ -83,7 +83,8 @@ async function streams(argv: readonly string[]): Promise<void> {
   const { values, positionals } = parseVerbArgs(argv, OPTIONS);
   const [action, name, ...extra] = positionals;
   if (extra.length > 0) throw new UsageError(`unexpected arguments: ${extra.join(" ")}`);
-  if (action !== "ls" && !name) throw new UsageError(`streams ${action ?? ""}: which stream?`.replace("  ", " "));
+  if (!action) throw new UsageError("streams: which action? ls, create, describe, delete or reshard");
+  if (action !== "ls" && !name) throw new UsageError(`streams ${action}: which stream?`);
   const kinesis = kinesisClient(values.endpoint);
   try {
     const wait = !values["no-wait"];
@@ -97,7 +98,7 @@ async function streams(argv: readonly string[]): Promise<void> {
       const shards = wholeNumber(values.shards, "--shards");
       if (shards === undefined) throw new UsageError("streams reshard: --shards N is required");
       await reshard(kinesis, name!, shards, wait, values.json);
-    } else throw new UsageError(`streams: unknown action ${action ?? "(none)"}`);
+    } else throw new UsageError(`streams: unknown action ${action}`);
   } finally {
     kinesis.destroy();
   }
