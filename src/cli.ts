@@ -2,9 +2,6 @@
 import cluster from "node:cluster";
 import { readFileSync } from "node:fs";
 import { loadConfig, USAGE } from "./config.js";
-import { createLogger } from "./logger.js";
-import { startServer } from "./server.js";
-import { runPrimary, workerCountOf } from "./system/workers.js";
 
 /** In-flight requests get this long to finish at shutdown before connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -17,6 +14,12 @@ async function serve(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig(argv);
+  // Loaded here, not at the top: the other verbs and --version start without the server's modules.
+  const [{ createLogger }, { startServer }, { runPrimary, workerCountOf }] = await Promise.all([
+    import("./logger.js"),
+    import("./server.js"),
+    import("./system/workers.js"),
+  ]);
   const workers = workerCountOf(config.workers);
   if (cluster.isPrimary && workers > 1) {
     const log = createLogger({ level: config.logLevel, base: { pid: process.pid, role: "primary" } });
