@@ -154,7 +154,11 @@ describe("kinesis-nats streams, put and tail against our server", () => {
     const afterwards = await runCli(["tail", stream, "--from", "TRIM_HORIZON", "--json", "--idle-exit", "1500", ...at()]);
     expect(afterwards.code).toBe(0);
     expectLineageOrder(jsonLines<PrintedRecord>(afterwards.stdout));
-  }, 40_000);
+    // The same through enhanced fan-out: a parent's subscription ends with its last records, then the children's begin.
+    const fanOut = await runCli(["tail", stream, "--consumer", "split-tail", "--from", "TRIM_HORIZON", "--json", "--max", String(2 * KEYS.length), ...at()]);
+    expect(fanOut.code).toBe(0);
+    expectLineageOrder(jsonLines<PrintedRecord>(fanOut.stdout));
+  }, 60_000);
 
   it("tail --consumer reads through enhanced fan-out, registering the consumer, and --max ends it; --format hex", async () => {
     const stream = uniqueStreamName("efo");
