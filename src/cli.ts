@@ -1,9 +1,7 @@
 #!/usr/bin/env node
 import cluster from "node:cluster";
-import { pino } from "pino";
+import { readFileSync } from "node:fs";
 import { loadConfig, USAGE } from "./config.js";
-import { startServer } from "./server.js";
-import { runPrimary, workerCountOf } from "./system/workers.js";
 
 /** In-flight requests get this long to finish at shutdown before connections are cut. */
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -16,13 +14,19 @@ async function serve(argv: string[]): Promise<void> {
     return;
   }
   const config = loadConfig(argv);
+  // Loaded here, not at the top: the other verbs and --version start without the server's modules.
+  const [{ createLogger }, { startServer }, { runPrimary, workerCountOf }] = await Promise.all([
+    import("./logger.js"),
+    import("./server.js"),
+    import("./system/workers.js"),
+  ]);
   const workers = workerCountOf(config.workers);
   if (cluster.isPrimary && workers > 1) {
-    const log = pino({ level: config.logLevel, base: { pid: process.pid, role: "primary" } });
+    const log = createLogger({ level: config.logLevel, base: { pid: process.pid, role: "primary" } });
     const dataDir = config.memory ? undefined : config.dataDir;
     return runPrimary({ count: workers, natsUrl: config.natsUrl, dataDir, syncInterval: config.syncInterval, installMissing: config.installMissing, log });
   }
-  const log = pino({ level: config.logLevel, ...(cluster.isWorker && { base: { pid: process.pid, worker: cluster.worker!.id } }) });
+  const log = createLogger({ level: config.logLevel, ...(cluster.isWorker && { base: { pid: process.pid, worker: cluster.worker!.id } }) });
   const server = await startServer(config, log, cluster.isWorker);
   // A worker stops when the primary tells it to (SIGTERM); Ctrl-C reaches the primary, which does.
   if (cluster.isWorker) process.on("SIGINT", () => undefined);
@@ -70,12 +74,25 @@ async function runTool(verb: string, argv: string[]): Promise<boolean> {
   return tools.runTool(verb, argv);
 }
 
+/** dist/cli.js sits beside package.json's folder in a build, as src/cli.ts does in the tree. */
+function packageVersion(): string {
+  return (JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string }).version;
+}
+
+const TOOLS_USAGE = [
+  "kinesis-nats streams ls | create NAME | describe NAME | delete NAME | reshard NAME --shards N",
+  "kinesis-nats put STREAM [DATA...] | tail STREAM | export STREAM FILE.jsonl | import FILE.jsonl STREAM",
+  "kinesis-nats bench [cost | fanout | protocols] [options]",
+  "kinesis-nats --version          (each verb takes --help)",
+].join("\n       ");
+
 async function main(): Promise<void> {
   const [command = "serve", ...rest] = process.argv.slice(2);
+  if (command === "--version" || command === "-v") return console.log(packageVersion());
   if (command === "serve") return serve(rest);
   if (command.startsWith("-") && command !== "--help" && command !== "-h") return serve(process.argv.slice(2));
   if (command !== "help" && command !== "--help" && command !== "-h" && (await runTool(command, rest))) return;
-  console.error(`${SERVE_USAGE} | kinesis-nats bench [cost | fanout | protocols] [options] (kinesis-nats bench --help)\n\n${USAGE}`);
+  console.error(`${SERVE_USAGE}\n       ${TOOLS_USAGE}\n\n${USAGE}`);
   process.exit(command === "help" || command === "--help" || command === "-h" ? 0 : 2);
 }
 

@@ -17,6 +17,7 @@ import { ServiceMetrics } from "./http/metrics.js";
 import type { Config } from "./config.js";
 import { startEmbeddedNats, type EmbeddedNats } from "./system/embedded-nats.js";
 import { workerLink } from "./system/workers.js";
+import { READY_MESSAGE, startFacts } from "./start-summary.js";
 import { Engine } from "./jetstream/engine.js";
 import { PageTokenCodec } from "./kinesis/codecs/page-token.js";
 import { ShardIteratorCodec } from "./kinesis/codecs/shard-iterator.js";
@@ -157,18 +158,11 @@ export async function startServer(config: Config, log: Logger, asWorker = false)
       await nc.close();
       throw error;
     }
-    // With --workers the primary says "ready" once every worker listens.
-    log.info(
-      { url, tlsUrl, nats: natsUrl, namespace: config.namespace, storage: config.memory ? "memory" : "file" },
-      link ? "worker listening" : "Kinesis endpoint ready",
-    );
-    link?.listening(url, tlsUrl);
-    if (tls) log.info({ cert: tls.certPath }, "TLS clients must trust this certificate");
-    if (authenticator.verifies) log.info({ accessKeys: accessKeys.size }, "SigV4 signatures are checked");
-    else
-      log.info(
-        config.noSignatureCheck ? "signatures are not looked at (--no-signature-check)" : "no access keys configured: any well-formed signature is accepted",
-      );
+    // With --workers the primary logs the start once every worker listens.
+    const facts = startFacts(config, { url, tlsUrl, tlsCert: tls?.certPath, natsUrl, accessKeys: authenticator.verifies ? accessKeys.size : 0 });
+    if (link) log.info({ url, tlsUrl }, "worker listening");
+    else log.info(facts, READY_MESSAGE);
+    link?.listening(facts);
     return {
       url,
       tlsUrl,

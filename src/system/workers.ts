@@ -2,6 +2,7 @@ import cluster, { type Worker } from "node:cluster";
 import { availableParallelism } from "node:os";
 import type { Logger } from "pino";
 import { AggregatorRegistry, type Registry } from "prom-client";
+import { READY_MESSAGE, type StartFacts } from "../start-summary.js";
 import { startEmbeddedNats } from "./embedded-nats.js";
 
 /**
@@ -21,16 +22,15 @@ export function workerCountOf(setting: string): number {
 }
 
 /** What a worker asks of the primary, and what it is told. */
-type ToPrimary =
-  { readonly kind: "kinesis-nats:listening"; readonly url: string; readonly tlsUrl?: string } | { readonly kind: "kinesis-nats:metrics"; readonly id: number };
+type ToPrimary = { readonly kind: "kinesis-nats:listening"; readonly facts: StartFacts } | { readonly kind: "kinesis-nats:metrics"; readonly id: number };
 type ToWorker =
   | { readonly kind: "kinesis-nats:listening"; readonly listening: number; readonly of: number }
   | { readonly kind: "kinesis-nats:metrics"; readonly id: number; readonly text: string };
 
 /** A worker's view of the others, for /health/ready and /metrics. */
 export interface WorkerLink {
-  /** Says the worker serves: the primary counts it among the listening ones. */
-  listening(url: string, tlsUrl: string | undefined): void;
+  /** Says the worker serves: the primary counts it among the listening ones, and logs the start with its facts. */
+  listening(facts: StartFacts): void;
   /** Whether every worker the primary runs is listening (readiness covers them all). */
   everyWorkerListening(): boolean;
   /** The metrics of all workers summed, in the Prometheus text format. */
@@ -56,7 +56,7 @@ export function workerLink(registry: Registry): WorkerLink {
   process.on("disconnect", () => process.exit(1));
   const send = (message: ToPrimary): void => void process.send!(message);
   return {
-    listening: (url, tlsUrl) => send({ kind: "kinesis-nats:listening", url, tlsUrl }),
+    listening: (facts) => send({ kind: "kinesis-nats:listening", facts }),
     everyWorkerListening: () => listening >= of,
     metricsText: () =>
       new Promise((resolve, reject) => {
@@ -97,7 +97,7 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
     : await startEmbeddedNats({ dataDir: options.dataDir, syncInterval: options.syncInterval, installMissing: options.installMissing, log });
   const natsUrl = options.natsUrl ?? embedded!.url;
   const aggregator = new AggregatorRegistry();
-  const listening = new Map<number, { url: string; tlsUrl?: string }>();
+  const listening = new Set<number>();
   const startedAt = new Map<number, number>();
   let announced = false;
   let stopping = false;
@@ -110,11 +110,13 @@ export async function runPrimary(options: PrimaryOptions): Promise<void> {
   };
   const onMessage = (worker: Worker, message: ToPrimary): void => {
     if (message.kind === "kinesis-nats:listening") {
-      listening.set(worker.id, { url: message.url, tlsUrl: message.tlsUrl });
+      listening.add(worker.id);
       broadcast();
       if (!announced && listening.size === count) {
         announced = true;
-        log.info({ url: message.url, tlsUrl: message.tlsUrl, nats: natsUrl, workers: count }, "Kinesis endpoint ready");
+        // A worker is told the primary's NATS by URL: whether it is embedded, and where it keeps data, the primary knows.
+        const data = embedded ? (options.dataDir ?? "memory") : message.facts.data;
+        log.info({ ...message.facts, nats: natsUrl, natsEmbedded: embedded !== undefined, data, workers: count } satisfies StartFacts, READY_MESSAGE);
       }
     } else if (message.kind === "kinesis-nats:metrics") {
       aggregator.clusterMetrics().then(
