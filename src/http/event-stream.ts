@@ -51,12 +51,23 @@ export function eventStreamFrames(model: ServiceModel, protocol: WireProtocol, o
 }
 
 /**
+ * The first event goes out this long after initial-response, so that the two reach the client
+ * in separate reads, as they do from Kinesis, which answers before it has read a record.
+ * lifion-kinesis's parser (lifion-aws-event-stream 1.x) loses a frame that shares a read with
+ * the end of the one before it, and then fails on every later frame.
+ */
+const FIRST_EVENT_DELAY_MS = 10;
+
+/**
  * Frames made from the operation's events as they come (flowing, so an event is framed and
  * written in the same turn it is produced), pausing the events whenever a frame is waiting
  * for the connection, so a slow reader holds back the operation. Being destroyed (the client
  * went away) destroys the events at once, which stops their source.
  */
 class EventFrames extends Readable {
+  private started = false;
+  private readonly start: NodeJS.Timeout;
+
   constructor(
     private readonly events: Readable,
     first: Buffer,
@@ -67,15 +78,21 @@ class EventFrames extends Readable {
     events.on("data", (event: Record<string, unknown>) => {
       if (!this.push(encode(event))) events.pause();
     });
+    events.pause();
     events.once("end", () => this.push(null));
     events.once("error", (error) => this.destroy(error));
+    this.start = setTimeout(() => {
+      this.started = true;
+      events.resume();
+    }, FIRST_EVENT_DELAY_MS);
   }
 
   override _read(): void {
-    this.events.resume();
+    if (this.started) this.events.resume();
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
+    clearTimeout(this.start);
     this.events.destroy();
     callback(error);
   }
