@@ -101,7 +101,7 @@ export function parseMirrorOptions(argv: readonly string[]): { options: MirrorOp
   if (positionals.length !== 1) throw new UsageError("name exactly one source stream");
   const sourceStream = positionals[0]!;
   const costArgv = COST_FLAG_NAMES.flatMap((name) => {
-    const value = values[name] as string | string[] | undefined;
+    const value = (values as Record<string, string | string[] | boolean | undefined>)[name] as string | string[] | undefined;
     return value === undefined ? [] : (Array.isArray(value) ? value : [value]).flatMap((v) => [`--${name}`, v]);
   });
   const options: MirrorOptions = {
