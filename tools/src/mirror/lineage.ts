@@ -13,6 +13,9 @@ export interface LineageContext extends CopyContext {
   readonly log: Logger;
 }
 
+/** What the first start needs: the two streams, the position store, where to begin. */
+type StartContext = Pick<LineageContext, "source" | "target" | "sourceStream" | "targetStream" | "store" | "from" | "log">;
+
 const RETRY_AFTER_FAILURE_MS = 1000;
 
 /**
@@ -20,7 +23,7 @@ const RETRY_AFTER_FAILURE_MS = 1000;
  * of the target (made when missing). LATEST becomes the time of this start, so that a restart
  * before the first record begins at the same place.
  */
-async function firstStart(ctx: Omit<LineageContext, "start">, shards: readonly ShardInfo[]): Promise<MirrorStart> {
+async function firstStart(ctx: StartContext, shards: readonly ShardInfo[]): Promise<MirrorStart> {
   const start: MirrorStart = ctx.from.type === "TRIM_HORIZON" ? { type: "TRIM_HORIZON" } : { type: "AT_TIMESTAMP", timestamp: (ctx.from.type === "LATEST" ? new Date() : ctx.from.timestamp).toISOString() };
   const roots = rootsOf(ctx.from.type === "LATEST" ? shards.filter((s) => !s.closed) : shards);
   const twins = await prepareTarget(ctx.target, ctx.targetStream, roots);
@@ -32,7 +35,7 @@ async function firstStart(ctx: Omit<LineageContext, "start">, shards: readonly S
   return start;
 }
 
-export async function mirrorStart(ctx: Omit<LineageContext, "start">): Promise<MirrorStart> {
+export async function mirrorStart(ctx: StartContext): Promise<MirrorStart> {
   return (await ctx.store.start()) ?? firstStart(ctx, await listShards(ctx.source, ctx.sourceStream));
 }
 

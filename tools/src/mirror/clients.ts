@@ -1,0 +1,41 @@
+import { DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, KinesisClient, RegisterStreamConsumerCommand, ResourceInUseException } from "@aws-sdk/client-kinesis";
+import { sleep } from "./backoff.js";
+import type { MirrorOptions } from "./options.js";
+
+const fallbackRegion = (): string => process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? "us-east-1";
+
+/**
+ * The source: real Kinesis through the SDK's default region and credential chain, or the given
+ * endpoint. The SDK's default settings otherwise, retries included (a retried PutRecords
+ * carries the same invocation id, which our server stores once).
+ */
+export function sourceClient(options: MirrorOptions): KinesisClient {
+  return new KinesisClient({
+    ...(options.region !== undefined ? { region: options.region } : options.sourceEndpoint !== undefined && { region: fallbackRegion() }),
+    ...(options.sourceEndpoint !== undefined && { endpoint: options.sourceEndpoint }),
+  });
+}
+
+/** Our server: credentials from the same chain (it checks them only when access keys are configured). */
+export const targetClient = (options: MirrorOptions): KinesisClient => new KinesisClient({ endpoint: options.endpoint, region: fallbackRegion() });
+
+const CONSUMER_TIMEOUT_MS = 300_000;
+
+/** The ARN of the source's registered consumer `name`, registered when missing, once ACTIVE. */
+export async function registeredConsumer(client: KinesisClient, stream: string, name: string): Promise<string> {
+  const { StreamDescriptionSummary } = await client.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
+  const StreamARN = StreamDescriptionSummary!.StreamARN!;
+  try {
+    await client.send(new RegisterStreamConsumerCommand({ StreamARN, ConsumerName: name }));
+  } catch (error) {
+    // Registered by an earlier run: the mirror reuses it.
+    if (!(error instanceof ResourceInUseException)) throw error;
+  }
+  const deadline = Date.now() + CONSUMER_TIMEOUT_MS;
+  for (let pause = 50; ; pause = Math.min(2000, pause * 2)) {
+    const { ConsumerDescription } = await client.send(new DescribeStreamConsumerCommand({ StreamARN, ConsumerName: name }));
+    if (ConsumerDescription?.ConsumerStatus === "ACTIVE") return ConsumerDescription.ConsumerARN!;
+    if (Date.now() > deadline) throw new Error(`consumer ${name} of ${stream} did not become ACTIVE within ${CONSUMER_TIMEOUT_MS / 1000} s`);
+    await sleep(pause);
+  }
+}
