@@ -77,11 +77,15 @@ export async function copyShard(ctx: CopyContext, shard: ShardInfo, stored: Shar
         if (records.length === 0) await ctx.store.save(shard.id, position);
       }
       if (records.length > 0) {
-        const targetSequence = await writeRecords(ctx.writer, records, shard.range);
-        crashPoint();
-        position = { ...position, sourceSequence: records[records.length - 1]!.SequenceNumber!, ...(targetSequence !== undefined && { targetSequence }) };
-        await ctx.store.save(shard.id, position);
-        ctx.traffic.copied(records);
+        const toWrite = records;
+        let counted = 0;
+        await writeRecords(ctx.writer, toWrite, shard.range, async (written, targetSequence) => {
+          crashPoint();
+          position = { ...position, sourceSequence: toWrite[written - 1]!.SequenceNumber!, ...(targetSequence !== undefined && { targetSequence }) };
+          await ctx.store.save(shard.id, position);
+          ctx.traffic.copied(toWrite.slice(counted, written));
+          counted = written;
+        });
       }
       if ((batch.ended || batch.millisBehindLatest === 0) && batch.records.length === 0 && skip > 0) {
         throw new Error(`target shard ${position.targetShardId} holds ${skip} records more than source shard ${shard.id}: something else writes to ${ctx.targetStream}`);

@@ -50,16 +50,19 @@ function* requests(entries: readonly PutRecordsRequestEntry[], batch: number): G
   if (current.length > 0) yield current;
 }
 
+/** Called after each request is stored whole: how many of the records are written so far, and the highest target sequence number. */
+export type OnWritten = (written: number, targetSequence: string | undefined) => Promise<void>;
+
 /**
- * Writes the records of one source shard, in order, into the target stream; answers the
- * highest target sequence number written. Records a request failed (throttled, or an internal
- * failure) are sent again, after a jittered pause, until every one is stored; a stop waits for
- * this: the write finishes so that its position can be stored.
+ * Writes the records of one source shard, in order, into the target stream. Records a request
+ * failed (throttled, or an internal failure) are sent again, after a jittered pause, until
+ * every one is stored; a stop waits for this: the write finishes so its position can be stored.
  */
-export async function writeRecords(ctx: WriterContext, records: readonly _Record[], range: HashRange): Promise<string | undefined> {
+export async function writeRecords(ctx: WriterContext, records: readonly _Record[], range: HashRange, onWritten: OnWritten): Promise<void> {
   const entries = records.map((r) => ({ Data: r.Data!, PartitionKey: r.PartitionKey!, ExplicitHashKey: hashKeyFor(r.PartitionKey!, range) }));
-  let highest: string | undefined;
+  let written = 0;
   for (const request of requests(entries, ctx.batch)) {
+    let highest: string | undefined;
     let pending = request;
     for (let attempt = 0; pending.length > 0; attempt++) {
       if (attempt > 0) await sleep(jitteredDelay(attempt));
@@ -70,6 +73,7 @@ export async function writeRecords(ctx: WriterContext, records: readonly _Record
       if (failed.length > 0 && results.some((r) => r.ErrorCode === "ProvisionedThroughputExceededException")) ctx.onThrottle();
       pending = failed;
     }
+    written += request.length;
+    await onWritten(written, highest);
   }
-  return highest;
 }

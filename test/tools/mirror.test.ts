@@ -1,0 +1,66 @@
+import { CreateStreamCommand, ListShardsCommand, MergeShardsCommand, SplitShardCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import type { RunningServer } from "../../src/server.js";
+import { sdkClient, startTestServer, uniqueStreamName } from "../support/server.js";
+import { killHard, putRecords, startMirror, streamContents, waitForLine } from "./mirror-support.js";
+
+/**
+ * The mirror from one namespace of our server (as the source Kinesis) into another, through the
+ * built CLI: a kill at the worst moment (after a write, before its position is stored), a split
+ * and a merge on the source during the copy, a kill -9 from outside, then a run to the end.
+ */
+describe("kinesis-nats mirror, our own server as the source", () => {
+  let source: RunningServer;
+  let target: RunningServer;
+  let sourceKinesis: KinesisClient;
+  let targetKinesis: KinesisClient;
+  beforeAll(async () => {
+    [source, target] = await Promise.all([startTestServer(), startTestServer()]);
+    sourceKinesis = sdkClient(source);
+    targetKinesis = sdkClient(target);
+  });
+  afterAll(async () => {
+    sourceKinesis?.destroy();
+    targetKinesis?.destroy();
+    await Promise.all([source?.close(), target?.close()]);
+  });
+
+  it("ends with a target identical to the source, record for record and shard for shard", async () => {
+    const stream = uniqueStreamName("mirrored");
+    await sourceKinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+    await putRecords(sourceKinesis, stream, 300, "before");
+    const args = [stream, "--source-endpoint", source.url, "--endpoint", target.url, "--nats", inject("natsUrl"), "--state-bucket", `mirror-${target.namespace}`];
+    const slow = ["--batch", "2", "--progress-ms", "100", "--poll-ms", "20"];
+
+    // 1. Killed by itself right after its fifth acknowledged write, before storing that write's position.
+    const first = startMirror([...args, ...slow], { KINESIS_NATS_MIRROR_KILL_AFTER_WRITES: "5" });
+    expect(await first.exited).toBe("SIGKILL");
+
+    // 2. Resumes (the records of that write are found in the target, not written again) while the source splits and merges.
+    const second = startMirror([...args, ...slow]);
+    const resumed = await waitForLine(second, (l) => l.msg === "records written before the last stop: not written again");
+    expect(resumed.records).toBe(2);
+    await waitForLine(second, (l) => typeof l.records === "number" && l.records > 0);
+    const { Shards: before = [] } = await sourceKinesis.send(new ListShardsCommand({ StreamName: stream }));
+    const [lower, upper] = before;
+    const quarter = (BigInt(lower!.HashKeyRange!.EndingHashKey!) / 2n).toString();
+    await sourceKinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: lower!.ShardId!, NewStartingHashKey: quarter }));
+    await putRecords(sourceKinesis, stream, 300, "after split");
+    const { Shards: split = [] } = await sourceKinesis.send(new ListShardsCommand({ StreamName: stream }));
+    const upperChild = split.find((s) => s.ParentShardId === lower!.ShardId && s.HashKeyRange!.StartingHashKey === quarter)!;
+    await sourceKinesis.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: upperChild.ShardId!, AdjacentShardToMerge: upper!.ShardId! }));
+    await putRecords(sourceKinesis, stream, 300, "after merge");
+    await waitForLine(second, (l) => typeof l.records === "number" && l.records >= 150);
+    await killHard(second);
+
+    // 3. Runs to the end.
+    const third = startMirror([...args, "--until-caught-up"]);
+    expect(await third.exited).toBe(0);
+    expect(third.lines.find((l) => l.msg === "shard copy failed: resuming from its stored position")).toBeUndefined();
+
+    const [want, got] = await Promise.all([streamContents(sourceKinesis, stream), streamContents(targetKinesis, stream)]);
+    expect(want.map((s) => s.records.length).reduce((a, b) => a + b)).toBe(900);
+    expect(want).toHaveLength(5);
+    expect(got).toEqual(want);
+  }, 120_000);
+});
