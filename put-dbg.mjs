@@ -1,5 +1,6 @@
 import { KinesisClient, CreateStreamCommand, PutRecordsCommand } from "@aws-sdk/client-kinesis";
-const k = new KinesisClient({ endpoint: process.argv[2], region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" } });
+import { NodeHttpHandler } from "@smithy/node-http-handler";
+const k = new KinesisClient({ endpoint: process.argv[2], region: "us-east-1", credentials: { accessKeyId: "a", secretAccessKey: "b" }, ...(process.env.H1 && { requestHandler: new NodeHttpHandler() }) });
 const stream = process.argv[3];
 if (process.argv[5] === "create") await k.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
 const n = Number(process.argv[4]);

@@ -1,4 +1,5 @@
 import { DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, KinesisClient, RegisterStreamConsumerCommand, ResourceInUseException } from "@aws-sdk/client-kinesis";
+import { connectKinesis } from "../bench/kinesis-target.js";
 import { sleep } from "./backoff.js";
 import type { MirrorOptions } from "./options.js";
 
@@ -6,14 +7,12 @@ const fallbackRegion = (): string => process.env.AWS_REGION ?? process.env.AWS_D
 
 /**
  * The source: real Kinesis through the SDK's default region and credential chain, or the given
- * endpoint. The SDK's default settings otherwise, retries included (a retried PutRecords
- * carries the same invocation id, which our server stores once).
+ * endpoint, by HTTP/2 (the SDK's default) unless it speaks only HTTP/1.1 (kinesalite); the note
+ * says when. The SDK's default settings otherwise, retries included.
  */
-export function sourceClient(options: MirrorOptions): KinesisClient {
-  return new KinesisClient({
-    ...(options.region !== undefined ? { region: options.region } : options.sourceEndpoint !== undefined && { region: fallbackRegion() }),
-    ...(options.sourceEndpoint !== undefined && { endpoint: options.sourceEndpoint }),
-  });
+export async function connectSource(options: MirrorOptions): Promise<{ client: KinesisClient; note?: string }> {
+  if (options.sourceEndpoint === undefined) return { client: new KinesisClient(options.region === undefined ? {} : { region: options.region }) };
+  return connectKinesis({ endpoint: options.sourceEndpoint, region: options.region ?? fallbackRegion(), anyCredentials: false });
 }
 
 /** Our server: credentials from the same chain (it checks them only when access keys are configured). */

@@ -1,5 +1,5 @@
 import { pino, type Logger } from "pino";
-import { sourceClient, registeredConsumer, targetClient } from "./clients.js";
+import { connectSource, registeredConsumer, targetClient } from "./clients.js";
 import { copyLineage, mirrorStart } from "./lineage.js";
 import { prometheusText, serveMetrics } from "./metrics.js";
 import { MIRROR_USAGE, parseMirrorOptions, UsageError, type MirrorOptions } from "./options.js";
@@ -24,7 +24,8 @@ function progressOf(traffic: Traffic, rates: RateMeter): Record<string, unknown>
 }
 
 async function mirror(options: MirrorOptions, costArgv: readonly string[], log: Logger): Promise<void> {
-  const source = sourceClient(options);
+  const { client: source, note } = await connectSource(options);
+  if (note) log.info(note);
   const target = targetClient(options);
   const store = await PositionStore.open(options.natsUrl, options.stateBucket, options.targetStream, options.sourceStream);
   const controller = new AbortController();
