@@ -1,3 +1,6 @@
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
@@ -17,6 +20,7 @@ describe("kinesis-nats mirror, kinesalite as the source", () => {
   let target: RunningServer;
   let sourceKinesis: KinesisClient;
   let targetKinesis: KinesisClient;
+  const dir = mkdtempSync(join(tmpdir(), "mirror-kinesalite-"));
   beforeAll(async () => {
     [source, target] = await Promise.all([startKinesalite(), startTestServer()]);
     sourceKinesis = new KinesisClient({ endpoint: source.url, region: "us-east-1", credentials: TEST_CREDENTIALS, requestHandler: new NodeHttpHandler() });
@@ -26,6 +30,7 @@ describe("kinesis-nats mirror, kinesalite as the source", () => {
     sourceKinesis?.destroy();
     targetKinesis?.destroy();
     await Promise.all([source?.close(), target?.close()]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("copies every shard, survives a kill after a write, and ends identical", async () => {
@@ -38,9 +43,18 @@ describe("kinesis-nats mirror, kinesalite as the source", () => {
     expect(await killed.exited).toBe("SIGKILL");
     await putRecords(sourceKinesis, stream, 300, "second");
 
-    const resumed = startMirror([...args, "--until-caught-up"]);
+    const report = join(dir, "cost.html");
+    const resumed = startMirror([...args, "--until-caught-up", "--report", report, "--polling-consumers", "2"]);
     expect(await resumed.exited).toBe(0);
     expect(resumed.lines.some((l) => l.msg === "records written before the last stop: not written again" && l.records === 7)).toBe(true);
+
+    // The report prices what this run copied: kinesalite lists no consumers, which it says.
+    const html = readFileSync(report, "utf8");
+    expect(html).toContain("<h2>Cost comparison</h2>");
+    expect(html).toMatch(/<td>open shards<\/td><td>3<\/td>/);
+    expect(html).toContain("2 polling consumers");
+    expect(html).toContain("the source does not list its registered consumers");
+    expect(html).not.toMatch(/<script|<link|\b(src|href)=/);
 
     const summary = await targetKinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
     expect(summary.StreamDescriptionSummary?.OpenShardCount).toBe(3);

@@ -37,7 +37,7 @@ describe("kinesis-nats mirror, our own server as the source", () => {
     expect(await first.exited).toBe("SIGKILL");
 
     // 2. Resumes (the records of that write are found in the target, not written again) while the source splits and merges.
-    const second = startMirror([...args, ...slow]);
+    const second = startMirror([...args, ...slow, "--metrics-port", "0"]);
     const resumed = await waitForLine(second, (l) => l.msg === "records written before the last stop: not written again");
     expect(resumed.records).toBe(2);
     await waitForLine(second, (l) => typeof l.records === "number" && l.records > 0);
@@ -51,6 +51,12 @@ describe("kinesis-nats mirror, our own server as the source", () => {
     await sourceKinesis.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: upperChild.ShardId!, AdjacentShardToMerge: upper!.ShardId! }));
     await putRecords(sourceKinesis, stream, 300, "after merge");
     await waitForLine(second, (l) => typeof l.records === "number" && l.records >= 150);
+    const { url } = await waitForLine(second, (l) => l.msg === "metrics served");
+    const metrics = await fetch(url as string);
+    expect(metrics.headers.get("content-type")).toMatch(/^text\/plain; version=0.0.4/);
+    const text = await metrics.text();
+    expect(Number(/^kinesis_nats_mirror_records_total\{stream="[^"]+"\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(150);
+    expect(text).toMatch(/^kinesis_nats_mirror_millis_behind_latest\{stream="[^"]+",shard="shardId-\d{12}"\} \d+$/m);
     await killHard(second);
 
     // 3. Runs to the end.
