@@ -10,7 +10,7 @@ const fallbackRegion = (): string => process.env.AWS_REGION ?? process.env.AWS_D
  * endpoint, by HTTP/2 (the SDK's default) unless it speaks only HTTP/1.1 (kinesalite); the note
  * says when. The SDK's default settings otherwise, retries included.
  */
-export async function connectSource(options: MirrorOptions): Promise<{ client: KinesisClient; note?: string }> {
+export async function connectSource(options: Pick<MirrorOptions, "sourceEndpoint" | "region">): Promise<{ client: KinesisClient; note?: string }> {
   if (options.sourceEndpoint === undefined) return { client: new KinesisClient(options.region === undefined ? {} : { region: options.region }) };
   return connectKinesis({ endpoint: options.sourceEndpoint, region: options.region ?? fallbackRegion(), anyCredentials: false });
 }

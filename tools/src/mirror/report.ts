@@ -53,7 +53,7 @@ export function trafficCost(traffic: Traffic, stream: ObservedStream, costArgv: 
 function sizeRows(traffic: Traffic): string[][] {
   let lower = 0;
   return SIZE_BUCKETS.map((limit, i) => {
-    const row = [`${sizeLabel(lower + 1)} … ${sizeLabel(limit)}`, traffic.sizeCounts[i]!.toLocaleString("en-US")];
+    const row = [i === 0 ? `up to ${sizeLabel(limit)}` : `over ${sizeLabel(lower)}, up to ${sizeLabel(limit)}`, traffic.sizeCounts[i]!.toLocaleString("en-US")];
     lower = limit;
     return row;
   });
