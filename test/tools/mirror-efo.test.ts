@@ -1,8 +1,14 @@
 import { CreateStreamCommand, ListShardsCommand, ListStreamConsumersCommand, DescribeStreamSummaryCommand, SplitShardCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { sdkClient, startTestServer, uniqueStreamName } from "../support/server.js";
 import { putRecords, startMirror, streamContents } from "./mirror-support.js";
+
+const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
+const run = promisify(execFile);
 
 /** The mirror reading by enhanced fan-out (--efo) from our own server: a kill after a write, a split, a restart. */
 describe("kinesis-nats mirror --efo", () => {
@@ -45,5 +51,12 @@ describe("kinesis-nats mirror --efo", () => {
     expect(want).toHaveLength(4);
     expect(want.map((s) => s.records.length).reduce((a, b) => a + b)).toBe(600);
     expect(got).toEqual(want);
+
+    // The same stream priced from its traffic: every record arrived within the window, the mirror's consumer counts as a reader.
+    const env = { ...process.env, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "mirror-test", AWS_SECRET_ACCESS_KEY: "mirror-test" };
+    const { stdout } = await run(process.execPath, [CLI, "bench", "cost", "--from-stream", stream, "--endpoint", source.url, "--window", "600", "--json"], { env });
+    const cost = JSON.parse(stdout) as { workload: Record<string, number>; options: { name: string }[] };
+    expect(cost.workload).toMatchObject({ recordsPerSecond: 1, shards: 3, fanOutConsumers: 1, retentionHours: 24 });
+    expect(cost.options.map((o) => o.name)).toEqual(["Kinesis provisioned", "Kinesis on-demand", "NATS cluster (3 instances, R3)"]);
   }, 90_000);
 });

@@ -107,7 +107,7 @@ Cost (also for bench cost):
 bench cost only:
   --rate N                records/s written (default: 1000)
   --record-size SIZE      record size (default: 1)
-  --from-stream NAME      instead of --rate and --record-size: the traffic of a real stream, read from every open
+  --from-stream NAME      instead of --rate and --record-size: the traffic of a real stream, read from every
                           shard over the last --window seconds (default 60), with its shards, retention and
                           registered consumers; --endpoint URL and --region NAME as for kinesis-nats mirror`;
 

@@ -9,7 +9,7 @@ import { Traffic } from "./traffic.js";
 
 /**
  * `bench cost --from-stream NAME`: prices a stream's real traffic without mirroring it: reads
- * what arrived on every open shard in the last `--window` seconds (GetRecords from AT_TIMESTAMP)
+ * what arrived on every shard in the last `--window` seconds (GetRecords from AT_TIMESTAMP)
  * and runs it through the same cost model as `mirror --report`.
  */
 export async function runStreamCostCommand(argv: readonly string[]): Promise<void> {
@@ -41,9 +41,10 @@ export async function runStreamCostCommand(argv: readonly string[]): Promise<voi
     const traffic = new Traffic();
     const from = { type: "AT_TIMESTAMP" as const, timestamp: new Date(Date.now() - windowSeconds * 1000).toISOString() };
     const context = { client, stream, pollMs: 0, signal: new AbortController().signal, onThrottle: () => void traffic.throttled++ };
-    const open = (await listShards(client, stream)).filter((s) => !s.closed);
+    // Closed shards too: a reshard within the window leaves part of its traffic in the parents.
+    const shards = await listShards(client, stream);
     await Promise.all(
-      open.map(async (shard) => {
+      shards.map(async (shard) => {
         const reader = pollingReader(context, shard.id, from);
         for (;;) {
           const batch = await reader.next();
