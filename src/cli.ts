@@ -75,7 +75,9 @@ async function main(): Promise<void> {
   if (command === "serve") return serve(rest);
   if (command.startsWith("-") && command !== "--help" && command !== "-h") return serve(process.argv.slice(2));
   if (command !== "help" && command !== "--help" && command !== "-h" && (await runTool(command, rest))) return;
-  console.error(`${SERVE_USAGE} | kinesis-nats bench [cost | fanout | protocols] [options] (kinesis-nats bench --help) | kinesis-nats mirror SOURCE-STREAM [options] (kinesis-nats mirror --help)\n\n${USAGE}`);
+  console.error(
+    `${SERVE_USAGE} | kinesis-nats bench [cost | fanout | protocols] [options] (kinesis-nats bench --help) | kinesis-nats mirror SOURCE-STREAM [options] (kinesis-nats mirror --help)\n\n${USAGE}`,
+  );
   process.exit(command === "help" || command === "--help" || command === "-h" ? 0 : 2);
 }
 

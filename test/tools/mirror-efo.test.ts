@@ -1,4 +1,11 @@
-import { CreateStreamCommand, ListShardsCommand, ListStreamConsumersCommand, DescribeStreamSummaryCommand, SplitShardCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import {
+  CreateStreamCommand,
+  ListShardsCommand,
+  ListStreamConsumersCommand,
+  DescribeStreamSummaryCommand,
+  SplitShardCommand,
+  type KinesisClient,
+} from "@aws-sdk/client-kinesis";
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -31,7 +38,19 @@ describe("kinesis-nats mirror --efo", () => {
     const stream = uniqueStreamName("efo");
     await sourceKinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
     await putRecords(sourceKinesis, stream, 300, "first");
-    const args = [stream, "--efo", "mirror-app", "--source-endpoint", source.url, "--endpoint", target.url, "--nats", inject("natsUrl"), "--state-bucket", `mirror-${target.namespace}`];
+    const args = [
+      stream,
+      "--efo",
+      "mirror-app",
+      "--source-endpoint",
+      source.url,
+      "--endpoint",
+      target.url,
+      "--nats",
+      inject("natsUrl"),
+      "--state-bucket",
+      `mirror-${target.namespace}`,
+    ];
 
     const killed = startMirror([...args, "--batch", "5"], { KINESIS_NATS_MIRROR_KILL_AFTER_WRITES: "3" });
     expect(await killed.exited).toBe("SIGKILL");
@@ -40,7 +59,13 @@ describe("kinesis-nats mirror --efo", () => {
     expect(Consumers.map((c) => c.ConsumerName)).toEqual(["mirror-app"]);
 
     const { Shards = [] } = await sourceKinesis.send(new ListShardsCommand({ StreamName: stream }));
-    await sourceKinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: Shards[1]!.ShardId!, NewStartingHashKey: (BigInt(Shards[1]!.HashKeyRange!.StartingHashKey!) + 2n ** 125n).toString() }));
+    await sourceKinesis.send(
+      new SplitShardCommand({
+        StreamName: stream,
+        ShardToSplit: Shards[1]!.ShardId!,
+        NewStartingHashKey: (BigInt(Shards[1]!.HashKeyRange!.StartingHashKey!) + 2n ** 125n).toString(),
+      }),
+    );
     await putRecords(sourceKinesis, stream, 300, "after split");
 
     const resumed = startMirror([...args, "--until-caught-up"]);
@@ -54,7 +79,9 @@ describe("kinesis-nats mirror --efo", () => {
 
     // The same stream priced from its traffic: every record arrived within the window, the mirror's consumer counts as a reader.
     const env = { ...process.env, AWS_REGION: "us-east-1", AWS_ACCESS_KEY_ID: "mirror-test", AWS_SECRET_ACCESS_KEY: "mirror-test" };
-    const { stdout } = await run(process.execPath, [CLI, "bench", "cost", "--from-stream", stream, "--endpoint", source.url, "--window", "600", "--json"], { env });
+    const { stdout } = await run(process.execPath, [CLI, "bench", "cost", "--from-stream", stream, "--endpoint", source.url, "--window", "600", "--json"], {
+      env,
+    });
     const cost = JSON.parse(stdout) as { workload: Record<string, number>; options: { name: string }[] };
     expect(cost.workload).toMatchObject({ recordsPerSecond: 1, shards: 3, fanOutConsumers: 1, retentionHours: 24 });
     expect(cost.options.map((o) => o.name)).toEqual(["Kinesis provisioned", "Kinesis on-demand", "NATS cluster (3 instances, R3)"]);

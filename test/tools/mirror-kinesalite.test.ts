@@ -37,7 +37,17 @@ describe("kinesis-nats mirror, kinesalite as the source", () => {
     const stream = uniqueStreamName("kinesalite");
     await sourceKinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 3 }));
     await putRecords(sourceKinesis, stream, 400, "first");
-    const args = [stream, "--source-endpoint", source.url, "--endpoint", target.url, "--nats", inject("natsUrl"), "--state-bucket", `mirror-${target.namespace}`];
+    const args = [
+      stream,
+      "--source-endpoint",
+      source.url,
+      "--endpoint",
+      target.url,
+      "--nats",
+      inject("natsUrl"),
+      "--state-bucket",
+      `mirror-${target.namespace}`,
+    ];
 
     const killed = startMirror([...args, "--batch", "7"], { KINESIS_NATS_MIRROR_KILL_AFTER_WRITES: "4" });
     expect(await killed.exited).toBe("SIGKILL");

@@ -39,7 +39,11 @@ export function startMirror(args: readonly string[], env: Record<string, string>
 }
 
 /** Resolves once a log line passes `test`; fails after `timeoutMs`. */
-export async function waitForLine(mirror: MirrorProcess, test: (line: Record<string, unknown>) => boolean, timeoutMs = 30_000): Promise<Record<string, unknown>> {
+export async function waitForLine(
+  mirror: MirrorProcess,
+  test: (line: Record<string, unknown>) => boolean,
+  timeoutMs = 30_000,
+): Promise<Record<string, unknown>> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const line = mirror.lines.find(test);

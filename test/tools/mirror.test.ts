@@ -29,7 +29,17 @@ describe("kinesis-nats mirror, our own server as the source", () => {
     const stream = uniqueStreamName("mirrored");
     await sourceKinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
     await putRecords(sourceKinesis, stream, 300, "before");
-    const args = [stream, "--source-endpoint", source.url, "--endpoint", target.url, "--nats", inject("natsUrl"), "--state-bucket", `mirror-${target.namespace}`];
+    const args = [
+      stream,
+      "--source-endpoint",
+      source.url,
+      "--endpoint",
+      target.url,
+      "--nats",
+      inject("natsUrl"),
+      "--state-bucket",
+      `mirror-${target.namespace}`,
+    ];
     const slow = ["--batch", "2", "--progress-ms", "100", "--poll-ms", "20"];
 
     // 1. Killed by itself right after its fifth acknowledged write, before storing that write's position.

@@ -1,4 +1,10 @@
-import { DescribeStreamConsumerCommand, DescribeStreamSummaryCommand, KinesisClient, RegisterStreamConsumerCommand, ResourceInUseException } from "@aws-sdk/client-kinesis";
+import {
+  DescribeStreamConsumerCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  RegisterStreamConsumerCommand,
+  ResourceInUseException,
+} from "@aws-sdk/client-kinesis";
 import { connectKinesis } from "../bench/kinesis-target.js";
 import { sleep } from "./backoff.js";
 import type { MirrorOptions } from "./options.js";

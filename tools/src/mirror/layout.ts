@@ -108,7 +108,11 @@ export async function prepareTarget(client: KinesisClient, stream: string, roots
   if (!(await streamExists(client, stream))) {
     await client.send(new CreateStreamCommand({ StreamName: stream, ShardCount: roots.length }));
     await waitActive(client, stream);
-    await alignRanges(client, stream, roots.map((r) => r.range));
+    await alignRanges(
+      client,
+      stream,
+      roots.map((r) => r.range),
+    );
   }
   const open = await openSorted(client, stream);
   const mapping = new Map<string, string>();
@@ -125,7 +129,13 @@ export async function prepareTarget(client: KinesisClient, stream: string, roots
  * parent, or a merge of its two), unless it is applied already, and answers the target shard
  * that copies `child`. `targetOf` gives the target shard of each source parent.
  */
-export async function followReshard(client: KinesisClient, stream: string, child: ShardInfo, siblings: readonly ShardInfo[], targetOf: (sourceShardId: string) => string): Promise<string> {
+export async function followReshard(
+  client: KinesisClient,
+  stream: string,
+  child: ShardInfo,
+  siblings: readonly ShardInfo[],
+  targetOf: (sourceShardId: string) => string,
+): Promise<string> {
   const parents = child.parents.map(targetOf);
   let shards = await listShards(client, stream);
   const stillOpen = (id: string): boolean => shards.some((s) => s.id === id && !s.closed);
@@ -139,6 +149,7 @@ export async function followReshard(client: KinesisClient, stream: string, child
     shards = await listShards(client, stream);
   }
   const twin = shards.find((s) => sameRange(s.range, child.range) && s.parents.length === parents.length && s.parents.every((p) => parents.includes(p)));
-  if (!twin) throw new Error(`no shard of ${stream} answers source shard ${child.id} (parents ${child.parents.join(", ")}): the source's reshard could not be repeated`);
+  if (!twin)
+    throw new Error(`no shard of ${stream} answers source shard ${child.id} (parents ${child.parents.join(", ")}): the source's reshard could not be repeated`);
   return twin.id;
 }

@@ -2,7 +2,7 @@ import type { KinesisClient } from "@aws-sdk/client-kinesis";
 import type { Logger } from "pino";
 import { sleep } from "./backoff.js";
 import { followReshard, listShards, prepareTarget, rootsOf, type ShardInfo } from "./layout.js";
-import type { MirrorStart, PositionStore, ShardPosition } from "./position-store.js";
+import type { MirrorStart, ShardPosition } from "./position-store.js";
 import type { StartingPoint } from "./options.js";
 import { copyShard, type CopyContext, type CopyOutcome } from "./shard-copier.js";
 
@@ -24,7 +24,10 @@ const RETRY_AFTER_FAILURE_MS = 1000;
  * before the first record begins at the same place.
  */
 async function firstStart(ctx: StartContext, shards: readonly ShardInfo[]): Promise<MirrorStart> {
-  const start: MirrorStart = ctx.from.type === "TRIM_HORIZON" ? { type: "TRIM_HORIZON" } : { type: "AT_TIMESTAMP", timestamp: (ctx.from.type === "LATEST" ? new Date() : ctx.from.timestamp).toISOString() };
+  const start: MirrorStart =
+    ctx.from.type === "TRIM_HORIZON"
+      ? { type: "TRIM_HORIZON" }
+      : { type: "AT_TIMESTAMP", timestamp: (ctx.from.type === "LATEST" ? new Date() : ctx.from.timestamp).toISOString() };
   const roots = rootsOf(ctx.from.type === "LATEST" ? shards.filter((s) => !s.closed) : shards);
   const twins = await prepareTarget(ctx.target, ctx.targetStream, roots);
   for (const [sourceShardId, targetShardId] of twins) {

@@ -37,7 +37,8 @@ async function mirror(options: MirrorOptions, costArgv: readonly string[], log: 
   process.on("SIGINT", stop).on("SIGTERM", stop);
   const traffic = new Traffic();
   const rates = new RateMeter(traffic);
-  const metrics = options.metricsPort === undefined ? undefined : await serveMetrics(options.metricsPort, () => prometheusText(traffic, rates, options.sourceStream));
+  const metrics =
+    options.metricsPort === undefined ? undefined : await serveMetrics(options.metricsPort, () => prometheusText(traffic, rates, options.sourceStream));
   if (metrics) log.info({ url: `http://127.0.0.1:${metrics.port}/metrics` }, "metrics served");
   const progress = setInterval(() => {
     rates.tick();
@@ -59,7 +60,10 @@ async function mirror(options: MirrorOptions, costArgv: readonly string[], log: 
       readReader: (shardId, from) => (consumerArn === undefined ? pollingReader(readers, shardId, from) : fanOutReader(readers, consumerArn, shardId, from)),
     });
     const seconds = (performance.now() - began) / 1000;
-    log.info({ ...progressOf(traffic, rates), seconds, averageRecordsPerSecond: Math.round(traffic.records / Math.max(traffic.copySeconds, 1e-3)) }, "mirror stopped");
+    log.info(
+      { ...progressOf(traffic, rates), seconds, averageRecordsPerSecond: Math.round(traffic.records / Math.max(traffic.copySeconds, 1e-3)) },
+      "mirror stopped",
+    );
     if (options.report !== undefined) {
       const observed = await observeStream(source, options.sourceStream, options.efo);
       writeTrafficReport(options.report, traffic, observed, trafficCost(traffic, observed, costArgv));

@@ -28,7 +28,10 @@ export type CopyOutcome = "done" | "caught-up" | "stopped";
  * they are the next source records, in order.
  */
 async function writtenSince(client: KinesisClient, stream: string, shardId: string, after: string | undefined): Promise<{ count: number; last?: string }> {
-  const input = after === undefined ? { ShardIteratorType: "TRIM_HORIZON" as const } : { ShardIteratorType: "AFTER_SEQUENCE_NUMBER" as const, StartingSequenceNumber: after };
+  const input =
+    after === undefined
+      ? { ShardIteratorType: "TRIM_HORIZON" as const }
+      : { ShardIteratorType: "AFTER_SEQUENCE_NUMBER" as const, StartingSequenceNumber: after };
   let iterator = (await client.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shardId, ...input }))).ShardIterator;
   let count = 0;
   let last: string | undefined;
@@ -88,7 +91,9 @@ export async function copyShard(ctx: CopyContext, shard: ShardInfo, stored: Shar
         });
       }
       if ((batch.ended || batch.millisBehindLatest === 0) && batch.records.length === 0 && skip > 0) {
-        throw new Error(`target shard ${position.targetShardId} holds ${skip} records more than source shard ${shard.id}: something else writes to ${ctx.targetStream}`);
+        throw new Error(
+          `target shard ${position.targetShardId} holds ${skip} records more than source shard ${shard.id}: something else writes to ${ctx.targetStream}`,
+        );
       }
       if (batch.ended) {
         await ctx.store.save(shard.id, { ...position, done: true });

@@ -121,7 +121,11 @@ export function fanOutReader(ctx: ReaderContext, consumerArn: string, shardId: s
       }
       const records = event.Records ?? [];
       continuation = event.ContinuationSequenceNumber ?? lastSequenceOf(records, continuation);
-      return { records, ended: (event.ChildShards?.length ?? 0) > 0, ...(event.MillisBehindLatest !== undefined && { millisBehindLatest: event.MillisBehindLatest }) };
+      return {
+        records,
+        ended: (event.ChildShards?.length ?? 0) > 0,
+        ...(event.MillisBehindLatest !== undefined && { millisBehindLatest: event.MillisBehindLatest }),
+      };
     },
     close() {
       ctx.signal.removeEventListener("abort", abort);
