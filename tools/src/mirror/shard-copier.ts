@@ -2,7 +2,8 @@ import { GetRecordsCommand, GetShardIteratorCommand, type KinesisClient } from "
 import type { Logger } from "pino";
 import type { ShardInfo } from "./layout.js";
 import type { MirrorStart, PositionStore, ShardPosition } from "./position-store.js";
-import type { ReadFrom, ShardReader } from "./source-reader.js";
+import { PositionSaver } from "./position-saver.js";
+import type { ReadBatch, ReadFrom, ShardReader } from "./source-reader.js";
 import type { Traffic } from "./traffic.js";
 import { writeRecords, type WriterContext } from "./writer.js";
 
@@ -67,9 +68,19 @@ export async function copyShard(ctx: CopyContext, shard: ShardInfo, stored: Shar
     position = { ...position, targetSequence: unsaved.last! };
   }
   const reader = ctx.readReader(shard.id, position.sourceSequence === undefined ? ctx.start : { after: position.sourceSequence });
+  const saver = new PositionSaver(ctx.store, shard.id);
+  // The next read runs while this one's records are written; marked handled here, its error is still thrown where it is awaited.
+  const readAhead = (): Promise<ReadBatch> => {
+    const read = reader.next();
+    read.catch(() => undefined);
+    return read;
+  };
+  let nextBatch = readAhead();
   try {
     while (!ctx.signal.aborted) {
-      const batch = await reader.next();
+      const batch = await nextBatch;
+      const caughtUp = batch.records.length === 0 && batch.millisBehindLatest === 0;
+      if (!batch.ended && !(ctx.untilCaughtUp && caughtUp)) nextBatch = readAhead();
       ctx.traffic.lag(shard.id, batch.millisBehindLatest);
       let records = batch.records;
       if (skip > 0 && records.length > 0) {
@@ -77,7 +88,7 @@ export async function copyShard(ctx: CopyContext, shard: ShardInfo, stored: Shar
         position = { ...position, sourceSequence: records[skipped - 1]!.SequenceNumber! };
         records = records.slice(skipped);
         skip -= skipped;
-        if (records.length === 0) await ctx.store.save(shard.id, position);
+        if (records.length === 0) saver.set(position);
       }
       if (records.length > 0) {
         const toWrite = records;
@@ -85,7 +96,7 @@ export async function copyShard(ctx: CopyContext, shard: ShardInfo, stored: Shar
         await writeRecords(ctx.writer, toWrite, shard.range, async (written, targetSequence) => {
           crashPoint();
           position = { ...position, sourceSequence: toWrite[written - 1]!.SequenceNumber!, ...(targetSequence !== undefined && { targetSequence }) };
-          await ctx.store.save(shard.id, position);
+          saver.set(position);
           ctx.traffic.copied(toWrite.slice(counted, written));
           counted = written;
         });
@@ -96,16 +107,22 @@ export async function copyShard(ctx: CopyContext, shard: ShardInfo, stored: Shar
         );
       }
       if (batch.ended) {
-        await ctx.store.save(shard.id, { ...position, done: true });
+        saver.set({ ...position, done: true });
+        await saver.flush();
         ctx.traffic.finished(shard.id);
         return "done";
       }
-      if (ctx.untilCaughtUp && batch.records.length === 0 && batch.millisBehindLatest === 0) return "caught-up";
+      if (ctx.untilCaughtUp && caughtUp) {
+        await saver.flush();
+        return "caught-up";
+      }
     }
+    await saver.flush();
     return "stopped";
   } catch (error) {
-    if (ctx.signal.aborted) return "stopped";
-    throw error;
+    if (!ctx.signal.aborted) throw error;
+    await saver.flush();
+    return "stopped";
   } finally {
     reader.close();
   }
