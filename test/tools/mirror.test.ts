@@ -1,4 +1,4 @@
-import { CreateStreamCommand, ListShardsCommand, MergeShardsCommand, SplitShardCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
+import { CreateStreamCommand, ListShardsCommand, MergeShardsCommand, PutRecordCommand, SplitShardCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { sdkClient, startTestServer, uniqueStreamName } from "../support/server.js";
@@ -78,5 +78,18 @@ describe("kinesis-nats mirror, our own server as the source", () => {
     expect(want.map((s) => s.records.length).reduce((a, b) => a + b)).toBe(900);
     expect(want).toHaveLength(5);
     expect(got).toEqual(want);
+
+    // `mirror compare` says the same, and tells a record the mirror did not write.
+    const compare = ["compare", ...args];
+    const same = startMirror(compare);
+    expect(await same.exited).toBe(0);
+    await targetKinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "stranger", Data: Buffer.from("not from the source") }));
+    const differs = startMirror([...compare, "--json"]);
+    const stdout: Buffer[] = [];
+    differs.child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk));
+    expect(await differs.exited).toBe(1);
+    const results = JSON.parse(Buffer.concat(stdout).toString()) as { firstDifference?: number; sourceRecords: number; targetRecords: number }[];
+    expect(results).toHaveLength(5);
+    expect(results.filter((r) => r.firstDifference !== undefined)).toEqual([expect.objectContaining({ targetRecords: expect.any(Number) })]);
   }, 120_000);
 });

@@ -1,5 +1,6 @@
 import { pino, type Logger } from "pino";
 import { connectSource, registeredConsumer, targetClient } from "./clients.js";
+import { compareStreams, describeComparison } from "./compare.js";
 import { copyLineage, mirrorStart } from "./lineage.js";
 import { prometheusText, serveMetrics } from "./metrics.js";
 import { MIRROR_USAGE, parseMirrorOptions, UsageError, type MirrorOptions } from "./options.js";
@@ -79,21 +80,43 @@ async function mirror(options: MirrorOptions, costArgv: readonly string[], log: 
   }
 }
 
-/** `kinesis-nats mirror SOURCE-STREAM [options]`. */
+/** `mirror compare`: exit code 1 when a record differs, 0 when the target is the same or only behind. */
+async function compare(options: MirrorOptions, json: boolean): Promise<void> {
+  const { client: source } = await connectSource(options);
+  const target = targetClient(options);
+  try {
+    const signal = new AbortController().signal;
+    const context = { pollMs: 0, signal, onThrottle: () => undefined };
+    const results = await compareStreams(
+      { ...context, client: source, stream: options.sourceStream },
+      { ...context, client: target, stream: options.targetStream },
+    );
+    console.log(json ? JSON.stringify(results, null, 2) : results.map(describeComparison).join("\n"));
+    if (results.some((r) => r.firstDifference !== undefined)) process.exitCode = 1;
+  } finally {
+    source.destroy();
+    target.destroy();
+  }
+}
+
+/** `kinesis-nats mirror [compare] SOURCE-STREAM [options]`. */
 export async function runMirrorCommand(argv: readonly string[]): Promise<void> {
   if (argv.includes("--help") || argv.includes("-h")) {
     console.log(MIRROR_USAGE);
     return;
   }
+  const comparing = argv[0] === "compare";
+  const json = comparing && argv.includes("--json");
   let parsed;
   try {
-    parsed = parseMirrorOptions(argv);
+    parsed = parseMirrorOptions(comparing ? argv.slice(1).filter((a) => a !== "--json") : argv);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     console.error(`${error.message}\n\n${MIRROR_USAGE}`);
     process.exitCode = 2;
     return;
   }
+  if (comparing) return compare(parsed.options, json);
   const log = mirrorLogger();
   await mirror(parsed.options, parsed.costArgv, log);
   log.flush();

@@ -26,7 +26,9 @@ export interface MirrorOptions {
   readonly report?: string;
 }
 
-export const MIRROR_USAGE = `usage: kinesis-nats mirror SOURCE-STREAM [options]   copies a Kinesis stream into a stream of ours, until stopped
+export const MIRROR_USAGE = `usage: kinesis-nats mirror SOURCE-STREAM [options]           copies a Kinesis stream into a stream of ours, until stopped
+       kinesis-nats mirror compare SOURCE-STREAM [options]   reads both, shard by shard, and tells where they differ
+                                                             (exit code 1) or how far the target is behind; --json
 
   --source-endpoint URL   the source's Kinesis endpoint (default: real Kinesis, region and
                           credentials from the AWS environment and profiles)
