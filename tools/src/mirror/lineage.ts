@@ -17,6 +17,7 @@ export interface LineageContext extends CopyContext {
 type StartContext = Pick<LineageContext, "source" | "target" | "sourceStream" | "targetStream" | "store" | "from" | "log">;
 
 const RETRY_AFTER_FAILURE_MS = 1000;
+const LAYOUT_ATTEMPTS = 10;
 
 /**
  * The first start fixes where the copy begins and pairs each root of the source with a shard
@@ -40,6 +41,36 @@ async function firstStart(ctx: StartContext, shards: readonly ShardInfo[]): Prom
 
 export async function mirrorStart(ctx: StartContext): Promise<MirrorStart> {
   return (await ctx.store.start()) ?? firstStart(ctx, await listShards(ctx.source, ctx.sourceStream));
+}
+
+/**
+ * Launches the copy of every shard that may start now: those with a position not done, and the
+ * children whose parents are all done, after the reshard that made them is repeated on the target.
+ */
+async function startReady(
+  ctx: LineageContext,
+  running: ReadonlyMap<string, unknown>,
+  finished: ReadonlySet<string>,
+  launch: (shard: ShardInfo, position: ShardPosition) => void,
+): Promise<void> {
+  const shards = await listShards(ctx.source, ctx.sourceStream);
+  const positions = new Map<string, ShardPosition | undefined>();
+  for (const shard of shards) positions.set(shard.id, await ctx.store.position(shard.id));
+  for (const shard of shards) {
+    if (running.has(shard.id) || finished.has(shard.id) || ctx.signal.aborted) continue;
+    let position = positions.get(shard.id);
+    if (position?.done) continue;
+    if (!position) {
+      const parentsDone = shard.parents.length > 0 && shard.parents.every((p) => positions.get(p)?.done);
+      if (!parentsDone) continue;
+      const siblings = shards.filter((s) => s.parents.join() === shard.parents.join());
+      const targetShardId = await followReshard(ctx.target, ctx.targetStream, shard, siblings, (p) => positions.get(p)!.targetShardId);
+      position = { targetShardId };
+      await ctx.store.save(shard.id, position);
+      positions.set(shard.id, position);
+    }
+    launch(shard, position);
+  }
 }
 
 /**
@@ -74,24 +105,18 @@ export async function copyLineage(ctx: LineageContext): Promise<void> {
       }),
     );
   };
+  let failures = 0;
   while (!ctx.signal.aborted) {
-    const shards = await listShards(ctx.source, ctx.sourceStream);
-    const positions = new Map<string, ShardPosition | undefined>();
-    for (const shard of shards) positions.set(shard.id, await ctx.store.position(shard.id));
-    for (const shard of shards) {
-      if (running.has(shard.id) || finished.has(shard.id) || ctx.signal.aborted) continue;
-      let position = positions.get(shard.id);
-      if (position?.done) continue;
-      if (!position) {
-        const parentsDone = shard.parents.length > 0 && shard.parents.every((p) => positions.get(p)?.done);
-        if (!parentsDone) continue;
-        const siblings = shards.filter((s) => s.parents.join() === shard.parents.join());
-        const targetShardId = await followReshard(ctx.target, ctx.targetStream, shard, siblings, (p) => positions.get(p)!.targetShardId);
-        position = { targetShardId };
-        await ctx.store.save(shard.id, position);
-        positions.set(shard.id, position);
-      }
-      launch(shard, position);
+    try {
+      await startReady(ctx, running, finished, launch);
+      failures = 0;
+    } catch (error) {
+      // A step of the layout (ListShards, a reshard of the target, NATS) failed: retried, unless it keeps failing.
+      if (ctx.signal.aborted) break;
+      if (++failures > LAYOUT_ATTEMPTS) throw error;
+      ctx.log.error({ err: error, attempt: failures }, "following the source's shards failed: retrying");
+      await sleep(RETRY_AFTER_FAILURE_MS * failures, ctx.signal);
+      continue;
     }
     if (running.size === 0) {
       if (ctx.untilCaughtUp) break;
