@@ -1,7 +1,14 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CreateStreamCommand, DescribeStreamSummaryCommand, KinesisClient } from "@aws-sdk/client-kinesis";
+import {
+  CreateStreamCommand,
+  DescribeStreamSummaryCommand,
+  KinesisClient,
+  ListShardsCommand,
+  MergeShardsCommand,
+  SplitShardCommand,
+} from "@aws-sdk/client-kinesis";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
@@ -10,10 +17,10 @@ import { sdkClient, startTestServer, TEST_CREDENTIALS, uniqueStreamName } from "
 import { putRecords, startMirror, streamContents } from "./mirror-support.js";
 
 /**
- * kinesalite as the source: a plain copy, a kill at the worst moment, a restart. kinesalite
- * speaks HTTP/1.1 only (the mirror falls back to it), has no enhanced fan-out, returns no
- * ChildShards and always answers MillisBehindLatest 0 for an open shard, so a reshard there
- * is followed by ListShards alone and is not part of this test.
+ * kinesalite as the source: a copy, a kill at the worst moment, a split and a merge, a restart.
+ * kinesalite speaks HTTP/1.1 only (the mirror falls back to it), has no enhanced fan-out,
+ * returns no ChildShards (the mirror finds children by ListShards) and always answers
+ * MillisBehindLatest 0 for an open shard.
  */
 describe("kinesis-nats mirror, kinesalite as the source", () => {
   let source: Awaited<ReturnType<typeof startKinesalite>>;
@@ -51,7 +58,16 @@ describe("kinesis-nats mirror, kinesalite as the source", () => {
 
     const killed = startMirror([...args, "--batch", "7"], { KINESIS_NATS_MIRROR_KILL_AFTER_WRITES: "4" });
     expect(await killed.exited).toBe("SIGKILL");
-    await putRecords(sourceKinesis, stream, 300, "second");
+    await putRecords(sourceKinesis, stream, 100, "second");
+    const { Shards = [] } = await sourceKinesis.send(new ListShardsCommand({ StreamName: stream }));
+    const [first, second] = Shards;
+    const middle = (BigInt(first!.HashKeyRange!.StartingHashKey!) + BigInt(first!.HashKeyRange!.EndingHashKey!)) / 2n;
+    await sourceKinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: first!.ShardId!, NewStartingHashKey: middle.toString() }));
+    await putRecords(sourceKinesis, stream, 100, "after split");
+    const { Shards: split = [] } = await sourceKinesis.send(new ListShardsCommand({ StreamName: stream }));
+    const upperChild = split.find((s) => s.ParentShardId === first!.ShardId && s.HashKeyRange!.StartingHashKey === middle.toString())!;
+    await sourceKinesis.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: upperChild.ShardId!, AdjacentShardToMerge: second!.ShardId! }));
+    await putRecords(sourceKinesis, stream, 100, "after merge");
 
     const report = join(dir, "cost.html");
     const resumed = startMirror([...args, "--until-caught-up", "--report", report, "--polling-consumers", "2"]);
@@ -68,7 +84,8 @@ describe("kinesis-nats mirror, kinesalite as the source", () => {
 
     const summary = await targetKinesis.send(new DescribeStreamSummaryCommand({ StreamName: stream }));
     expect(summary.StreamDescriptionSummary?.OpenShardCount).toBe(3);
-    const [want, got] = await Promise.all([streamContents(sourceKinesis, stream), streamContents(targetKinesis, stream)]);
+    const [want, got] = await Promise.all([streamContents(sourceKinesis, stream, "each shard"), streamContents(targetKinesis, stream, "each shard")]);
+    expect(want).toHaveLength(6);
     expect(want.map((s) => s.records.length).reduce((a, b) => a + b)).toBe(700);
     expect(got).toEqual(want);
   }, 90_000);

@@ -1,8 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { ListShardsCommand, PutRecordsCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { readByLineage } from "../support/lineage-reader.js";
+import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type KinesisClient, type Shard } from "@aws-sdk/client-kinesis";
+import { readByLineage, type ShardRead } from "../support/lineage-reader.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
@@ -76,17 +76,43 @@ export async function putRecords(kinesis: KinesisClient, stream: string, count: 
 }
 
 /**
+ * Every shard from TRIM_HORIZON to its end or its tip, each on its own: for a source with no
+ * ChildShards in GetRecords (kinesalite), which the lineage reader needs.
+ */
+async function readEachShard(kinesis: KinesisClient, stream: string, shards: readonly Shard[]): Promise<ShardRead[]> {
+  const reads: ShardRead[] = [];
+  for (const shard of shards) {
+    const records: ShardRead["records"] = [];
+    let iterator = (await kinesis.send(new GetShardIteratorCommand({ StreamName: stream, ShardId: shard.ShardId!, ShardIteratorType: "TRIM_HORIZON" })))
+      .ShardIterator;
+    for (let calls = 0; iterator; calls++) {
+      if (calls > 200) throw new Error(`shard ${shard.ShardId} did not end`);
+      const out = await kinesis.send(new GetRecordsCommand({ ShardIterator: iterator, Limit: 50 }));
+      records.push(...(out.Records ?? []));
+      if ((out.Records ?? []).length === 0 && out.MillisBehindLatest === 0) break;
+      iterator = out.NextShardIterator;
+    }
+    reads.push({ shardId: shard.ShardId!, records });
+  }
+  return reads;
+}
+
+/**
  * A stream as its shards' hash-key ranges, parents' ranges and records (partition key and
  * data, in order), read by lineage: two streams with the same layout history and the same
  * records in the same shards give equal answers, whatever their shard ids.
  */
-export async function streamContents(kinesis: KinesisClient, stream: string): Promise<{ shard: string; parents: string[]; records: string[] }[]> {
+export async function streamContents(
+  kinesis: KinesisClient,
+  stream: string,
+  read: "by lineage" | "each shard" = "by lineage",
+): Promise<{ shard: string; parents: string[]; records: string[] }[]> {
   const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
   const rangeOf = (id: string | undefined): string => {
     const shard = Shards.find((s) => s.ShardId === id);
     return shard ? `${shard.HashKeyRange!.StartingHashKey}-${shard.HashKeyRange!.EndingHashKey}` : "";
   };
-  const reads = await readByLineage(kinesis, stream);
+  const reads = read === "by lineage" ? await readByLineage(kinesis, stream) : await readEachShard(kinesis, stream, Shards);
   return reads
     .map((read) => {
       const shard = Shards.find((s) => s.ShardId === read.shardId)!;

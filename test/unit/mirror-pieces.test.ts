@@ -12,7 +12,12 @@ import { hashKeyFor } from "../../tools/src/mirror/writer.js";
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 const MAX = 2n ** 128n - 1n;
 const md5 = (key: string): bigint => BigInt(`0x${createHash("md5").update(key).digest("hex")}`);
-const record = (bytes: number, at: number) => ({ PartitionKey: "k", Data: new Uint8Array(bytes - 1), ApproximateArrivalTimestamp: new Date(at) });
+const record = (bytes: number, at: number) => ({
+  SequenceNumber: String(at),
+  PartitionKey: "k",
+  Data: new Uint8Array(bytes - 1),
+  ApproximateArrivalTimestamp: new Date(at),
+});
 
 describe("the mirror's pure pieces", () => {
   it("puts a record with its partition key's MD5 when that lies in the source shard's range, else the range's start", () => {
