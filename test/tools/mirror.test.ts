@@ -92,4 +92,47 @@ describe("kinesis-nats mirror, our own server as the source", () => {
     expect(results).toHaveLength(5);
     expect(results.filter((r) => r.firstDifference !== undefined)).toEqual([expect.objectContaining({ targetRecords: expect.any(Number) })]);
   }, 120_000);
+
+  it("starts at LATEST or at a timestamp, and a restart keeps that start", async () => {
+    const args = (stream: string) => [
+      stream,
+      "--source-endpoint",
+      source.url,
+      "--endpoint",
+      target.url,
+      "--nats",
+      inject("natsUrl"),
+      "--state-bucket",
+      `mirror-${target.namespace}`,
+    ];
+    const count = async (stream: string) => (await streamContents(targetKinesis, stream)).reduce((n, s) => n + s.records.length, 0);
+
+    const latest = uniqueStreamName("latest");
+    await sourceKinesis.send(new CreateStreamCommand({ StreamName: latest, ShardCount: 2 }));
+    await putRecords(sourceKinesis, latest, 50, "old");
+    const live = startMirror([...args(latest), "--from", "LATEST", "--progress-ms", "100"]);
+    await waitForLine(live, (l) => l.msg === "target stream paired with the source");
+    await putRecords(sourceKinesis, latest, 30, "new");
+    await waitForLine(live, (l) => l.msg === "progress" && l.records === 30);
+    live.child.kill("SIGTERM");
+    expect(await live.exited).toBe(0);
+    await putRecords(sourceKinesis, latest, 20, "newer");
+    // `--from` is the first start's: the restart resumes, it does not start at LATEST again.
+    const resumed = startMirror([...args(latest), "--from", "LATEST", "--until-caught-up"]);
+    expect(await resumed.exited).toBe(0);
+    expect(await count(latest)).toBe(50);
+
+    const timed = uniqueStreamName("timed");
+    await sourceKinesis.send(new CreateStreamCommand({ StreamName: timed, ShardCount: 1 }));
+    await putRecords(sourceKinesis, timed, 40, "before");
+    await new Promise((r) => setTimeout(r, 50));
+    const from = new Date().toISOString();
+    await new Promise((r) => setTimeout(r, 50));
+    await putRecords(sourceKinesis, timed, 25, "after");
+    const copy = startMirror([...args(timed), "--from", from, "--until-caught-up"]);
+    expect(await copy.exited).toBe(0);
+    const [shard] = await streamContents(targetKinesis, timed);
+    expect(shard!.records).toHaveLength(25);
+    expect(shard!.records.every((r) => Buffer.from(r.split(" ")[1]!, "base64").toString().startsWith("after"))).toBe(true);
+  }, 60_000);
 });
