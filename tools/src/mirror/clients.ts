@@ -18,7 +18,11 @@ const fallbackRegion = (): string => process.env.AWS_REGION ?? process.env.AWS_D
  */
 export async function connectSource(options: Pick<MirrorOptions, "sourceEndpoint" | "region">): Promise<{ client: KinesisClient; note?: string }> {
   if (options.sourceEndpoint === undefined) return { client: new KinesisClient(options.region === undefined ? {} : { region: options.region }) };
-  return connectKinesis({ endpoint: options.sourceEndpoint, region: options.region ?? fallbackRegion(), anyCredentials: false });
+  const { client, note } = await connectKinesis({ endpoint: options.sourceEndpoint, region: options.region ?? fallbackRegion(), anyCredentials: false });
+  return {
+    client,
+    ...(note !== undefined && { note: `${options.sourceEndpoint} does not speak HTTP/2 (the SDK's default): the mirror reads it by HTTP/1.1` }),
+  };
 }
 
 /** Our server: credentials from the same chain (it checks them only when access keys are configured). */
