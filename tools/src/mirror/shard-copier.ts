@@ -93,7 +93,7 @@ export async function copyShard(ctx: CopyContext, shard: ShardInfo, stored: Shar
       if (records.length > 0) {
         const toWrite = records;
         let counted = 0;
-        await writeRecords(ctx.writer, toWrite, shard.range, async (written, targetSequence) => {
+        await writeRecords(ctx.writer, toWrite, shard.range, (written, targetSequence) => {
           crashPoint();
           position = { ...position, sourceSequence: toWrite[written - 1]!.SequenceNumber!, ...(targetSequence !== undefined && { targetSequence }) };
           saver.set(position);

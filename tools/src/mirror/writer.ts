@@ -51,7 +51,7 @@ function* requests(entries: readonly PutRecordsRequestEntry[], batch: number): G
 }
 
 /** Called after each request is stored whole: how many of the records are written so far, and the highest target sequence number. */
-export type OnWritten = (written: number, targetSequence: string | undefined) => Promise<void>;
+export type OnWritten = (written: number, targetSequence: string | undefined) => void;
 
 /**
  * Writes the records of one source shard, in order, into the target stream. Records a request
@@ -74,6 +74,6 @@ export async function writeRecords(ctx: WriterContext, records: readonly _Record
       pending = failed;
     }
     written += request.length;
-    await onWritten(written, highest);
+    onWritten(written, highest);
   }
 }
