@@ -82,6 +82,7 @@ function packageVersion(): string {
 const TOOLS_USAGE = [
   "kinesis-nats streams ls | create NAME | describe NAME | delete NAME | reshard NAME --shards N",
   "kinesis-nats put STREAM [DATA...] | tail STREAM | export STREAM FILE.jsonl | import FILE.jsonl STREAM",
+  "kinesis-nats mirror SOURCE-STREAM [options] | mirror compare SOURCE-STREAM",
   "kinesis-nats bench [cost | fanout | protocols] [options]",
   "kinesis-nats --version          (each verb takes --help)",
 ].join("\n       ");

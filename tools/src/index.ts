@@ -8,6 +8,7 @@ type Verb = (argv: readonly string[]) => Promise<void>;
 /** Each verb's module, loaded when it runs: `put` starts without the bench's. */
 const VERBS = {
   bench: async () => (await import("./bench/bench-cli.js")).runBenchCommand,
+  mirror: async () => (await import("./mirror/mirror-command.js")).runMirrorCommand,
   streams: async () => (await import("./cli/streams.js")).runStreams,
   put: async () => (await import("./cli/put.js")).runPut,
   tail: async () => (await import("./cli/tail.js")).runTail,

@@ -1,4 +1,5 @@
 import { runBench } from "./bench-command.js";
+import { runStreamCostCommand } from "../mirror/stream-cost.js";
 import { runCostCommand } from "./cost-comparison.js";
 import { runFanoutBench } from "./fanout-bench.js";
 import { runLeaseBench } from "./lease-bench.js";
@@ -14,7 +15,8 @@ export async function runBenchCommand(argv: readonly string[]): Promise<void> {
     return;
   }
   try {
-    if (first === "cost") runCostCommand(rest);
+    if (first === "cost" && rest.includes("--from-stream")) await runStreamCostCommand(rest);
+    else if (first === "cost") runCostCommand(rest);
     else if (first === "fanout") await runFanoutBench(rest);
     else if (first === "long-replay") await runLongReplay(rest);
     else if (first === "leases") await runLeaseBench(rest);

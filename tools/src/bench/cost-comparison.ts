@@ -13,13 +13,15 @@ export interface CostComparison {
   readonly options: readonly { readonly name: string; readonly estimate: Estimate }[];
 }
 
-export function compareCosts(rate: number, recordBytes: number, options: CostOptions, basis: string): CostComparison {
+/** `observed`: what a mirror saw of a real stream, in place of the flags' values. */
+export function compareCosts(rate: number, recordBytes: number, options: CostOptions, basis: string, observed: Partial<Workload> = {}): CostComparison {
   const workload: Workload = {
     recordsPerSecond: rate,
     recordBytes,
     pollingConsumers: options.pollingConsumers,
     fanOutConsumers: options.fanOutConsumers,
     retentionHours: options.retentionHours,
+    ...observed,
   };
   const cluster: NatsCluster = { instances: options.natsInstances, replicas: options.natsReplicas };
   return {

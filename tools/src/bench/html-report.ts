@@ -8,13 +8,13 @@ import { count, exactlyOnceCell, megabytes, ms } from "./table.js";
  * with the runs' figures as charts and tables: throughput by record size, put→delivery latency
  * by fan-out, and the monthly cost comparison.
  */
-const STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
+export const REPORT_STYLE = `body{font:14px/1.45 system-ui,sans-serif;margin:2em auto;max-width:1100px;color:#222}
 h1{font-size:1.5em}h2{font-size:1.2em;margin-top:2em}table{border-collapse:collapse;margin:.5em 0}
 td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}td:first-child,th:first-child,td.l{text-align:left}
 th{background:#f3f3f3}.bad{color:#b00;font-weight:bold}svg{display:block;margin:1em 0;font-size:11px}svg .t{font-size:14px;font-weight:bold}
 svg .v{font-size:9px;fill:#444}.note{color:#555}`;
 
-function htmlTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
+export function htmlTable(headers: readonly string[], rows: readonly (readonly string[])[]): string {
   const head = `<tr>${headers.map((h) => `<th>${escape(h)}</th>`).join("")}</tr>`;
   const body = rows.map((row) => `<tr>${row.map((cell) => `<td${/^NO|ERROR/.test(cell) ? ' class="bad"' : ""}>${escape(cell)}</td>`).join("")}</tr>`).join("");
   return `<table>${head}${body}</table>`;
@@ -94,7 +94,7 @@ function runTable(runs: readonly RunResult[]): string {
   );
 }
 
-function costSection(cost: CostComparison): string {
+export function costSection(cost: CostComparison): string {
   const chart = horizontalBarChart(
     `Monthly cost: ${describeWorkload(cost.workload)}`,
     cost.options.map((o) => ({ label: o.name, value: o.estimate.monthly, text: dollars(o.estimate.monthly) })),
@@ -111,7 +111,7 @@ export function renderHtmlReport(result: BenchResult): string {
     : `<p class="bad">Failures:</p><ul>${result.failures.map((f) => `<li>${escape(f)}</li>`).join("")}</ul>`;
   const notes = result.notes.length > 0 ? `<h2>Notes</h2><ul>${result.notes.map((n) => `<li>${escape(n)}</li>`).join("")}</ul>` : "";
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><title>kinesis-nats bench ${escape(result.startedAt)}</title><style>${STYLE}</style></head>
+<html lang="en"><head><meta charset="utf-8"><title>kinesis-nats bench ${escape(result.startedAt)}</title><style>${REPORT_STYLE}</style></head>
 <body><h1>kinesis-nats bench: the Kinesis API and native JetStream, side by side</h1>
 ${summary(result)}${verdict}
 ${throughput.length > 0 ? `<h2>Throughput</h2>${throughputChart(throughput)}` : ""}

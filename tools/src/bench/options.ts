@@ -106,7 +106,10 @@ Cost (also for bench cost):
   --price NAME=VALUE      override a price (USD), repeatable; names: ${Object.keys(JANUARY_2025_US_EAST_1).join(", ")}
 bench cost only:
   --rate N                records/s written (default: 1000)
-  --record-size SIZE      record size (default: 1)`;
+  --record-size SIZE      record size (default: 1)
+  --from-stream NAME      instead of --rate and --record-size: the traffic of a real stream, read from every
+                          shard over the last --window seconds (default 60), with its shards, retention and
+                          registered consumers; --endpoint URL and --region NAME as for kinesis-nats mirror`;
 
 const COST_FLAGS = {
   "retention-hours": { type: "string", default: "24" },

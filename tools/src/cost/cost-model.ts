@@ -9,6 +9,10 @@ export interface Workload {
   /** Applications reading every record by enhanced fan-out (SubscribeToShard). */
   readonly fanOutConsumers: number;
   readonly retentionHours: number;
+  /** Shards the stream runs today (observed by the mirror): a provisioned stream keeps at least these. */
+  readonly shards?: number;
+  /** PUT payload units per record on average, when record sizes vary (observed); else from recordBytes. */
+  readonly putUnitsPerRecord?: number;
 }
 
 /** A NATS cluster to price. */
@@ -55,6 +59,7 @@ export function shardsNeeded(w: Workload): number {
     Math.ceil(bytes / SHARD_WRITE_BYTES),
     Math.ceil(w.recordsPerSecond / SHARD_WRITE_RECORDS),
     Math.ceil((bytes * w.pollingConsumers) / SHARD_READ_BYTES),
+    w.shards ?? 0,
   );
 }
 
@@ -71,7 +76,7 @@ export function kinesisProvisioned(w: Workload, prices: Prices): Estimate {
     { item: plural(shards, "shard"), monthly: shardHours * prices.shardHour },
     {
       item: "PUT payload units",
-      monthly: ((w.recordsPerSecond * putPayloadUnits(w.recordBytes) * SECONDS_PER_MONTH) / 1e6) * prices.putPayloadUnitsPerMillion,
+      monthly: ((w.recordsPerSecond * (w.putUnitsPerRecord ?? putPayloadUnits(w.recordBytes)) * SECONDS_PER_MONTH) / 1e6) * prices.putPayloadUnitsPerMillion,
     },
   ];
   if (w.retentionHours > 24) lines.push({ item: "extended retention (to 7 days)", monthly: shardHours * prices.extendedRetentionShardHour });
