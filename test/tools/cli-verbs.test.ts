@@ -9,9 +9,10 @@ import {
   type KinesisClient,
 } from "@aws-sdk/client-kinesis";
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { RunningServer } from "../../src/server.js";
 import type { PrintedRecord } from "../../tools/src/cli/record-format.js";
-import { uniqueStreamName, useTestServer } from "../support/server.js";
+import { sdkClient, startTestServer, uniqueStreamName, useTestServer } from "../support/server.js";
 import { streamArnOf } from "../support/fanout.js";
 import { cliJson, jsonLines, outputSoFar, runCli, startCli } from "./cli-run.js";
 
@@ -225,4 +226,39 @@ describe("kinesis-nats --version", () => {
     expect(code).toBe(0);
     expect(stdout).toBe(`${version}\n`);
   });
+});
+
+describe("kinesis-nats put against a server enforcing Kinesis's limits", () => {
+  let server: RunningServer;
+  let kinesis: KinesisClient;
+  beforeAll(async () => {
+    server = await startTestServer({ enforceLimits: true });
+    kinesis = sdkClient(server);
+  });
+  afterAll(async () => {
+    kinesis?.destroy();
+    await server?.close();
+  });
+
+  it("sends again the entries refused with ProvisionedThroughputExceededException until all are stored, in order", async () => {
+    const stream = uniqueStreamName("put-limited");
+    await cliJson(["streams", "create", stream, "--shards", "1", "--endpoint", server.url]);
+    // 2,500 records into one shard that takes 1,000 a second: some batches are refused in part.
+    const lines = Array.from({ length: 2_500 }, (_, i) => String(i));
+    const put = await cliJson<{ Records: number; Retried: number }>(["put", stream, "--partition-key", "k", "--endpoint", server.url], `${lines.join("\n")}\n`);
+    expect(put.Records).toBe(2_500);
+    expect(put.Retried).toBeGreaterThan(0);
+    const stored: string[] = [];
+    let { ShardIterator } = await kinesis.send(
+      new GetShardIteratorCommand({ StreamName: stream, ShardId: "shardId-000000000000", ShardIteratorType: "TRIM_HORIZON" }),
+    );
+    while (stored.length < lines.length && ShardIterator) {
+      const out = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
+      stored.push(...(out.Records ?? []).map((r) => Buffer.from(r.Data!).toString()));
+      ShardIterator = out.NextShardIterator;
+      // Reads are limited too (5 calls a second per shard).
+      await sleep(250);
+    }
+    expect(stored).toEqual(lines);
+  }, 60_000);
 });
