@@ -10,6 +10,9 @@ export interface BucketFollowerOptions {
   readonly log: Logger;
 }
 
+/** How often a followed bucket is asked, by default, whether its watch has fallen behind. */
+export const FOLLOWER_PROBE_MS = 2_000;
+
 /** Longest pause between attempts to start a watch again. */
 const RESTART_MAX_PAUSE_MS = 2_000;
 
@@ -151,4 +154,20 @@ export class BucketFollower {
       // The bucket does not answer (no leader yet): the next check asks again.
     }
   }
+}
+
+/**
+ * Hands each entry of a followed bucket to whoever asked for its key prefix: the parts of the
+ * metadata bucket (streams, consumers, leases) share one follower.
+ */
+export class PrefixRoutes {
+  private readonly routes: (readonly [prefix: string, apply: (entry: KvEntry) => void])[] = [];
+
+  on(prefix: string, apply: (entry: KvEntry) => void): void {
+    this.routes.push([prefix, apply]);
+  }
+
+  readonly apply = (entry: KvEntry): void => {
+    for (const [prefix, apply] of this.routes) if (entry.key.startsWith(prefix)) apply(entry);
+  };
 }

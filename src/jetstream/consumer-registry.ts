@@ -1,9 +1,8 @@
-import { jetstreamManager } from "@nats-io/jetstream";
-import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { KV, KvEntry } from "@nats-io/kv";
 import type { Logger } from "pino";
 import { decodeConsumerMetadata, encodeConsumerMetadata, type ConsumerMetadata } from "./consumer-metadata.js";
-import { isWrongLastSequence, keyToken, updateEntry, watchPrefix, type EntryCodec } from "./kv-support.js";
+import type { PrefixRoutes } from "./bucket-follower.js";
+import { isWrongLastSequence, keyToken, updateEntry, type EntryCodec } from "./kv-support.js";
 
 /** The name is held by a registration that still counts. */
 export class ConsumerNameTakenError extends Error {}
@@ -32,7 +31,7 @@ const CATCH_UP_MS = 5_000;
 
 /**
  * Registered consumers in the metadata KV bucket, one entry per consumer (every instance sees
- * them). Reads come from a local copy kept by a KV watch; writes are compare-and-set. The
+ * them). Reads come from a local copy kept by the bucket's follower; writes are compare-and-set. The
  * per-stream limit holds across instances because registrations are ordered by the revision
  * that made them: a registration counts only those before it, and withdraws itself when they
  * already fill the limit, so of two racing for the last place exactly the earlier one stays.
@@ -41,17 +40,16 @@ export class ConsumerRegistry {
   private readonly entries = new Map<string, CachedConsumer>();
   private appliedRevision = 0;
   private readonly catchUps: { revision: number; done: () => void }[] = [];
-  private stopWatch: (() => void) | undefined;
 
   private constructor(
     private readonly kv: KV,
     private readonly log: Logger,
   ) {}
 
-  static async open(nc: NatsConnection, bucket: string, log: Logger): Promise<ConsumerRegistry> {
-    const kv = await new Kvm(nc).open(bucket);
+  /** The registry over the metadata bucket, its copy kept by the bucket's follower through `routes`. */
+  static open(kv: KV, routes: PrefixRoutes, log: Logger): ConsumerRegistry {
     const registry = new ConsumerRegistry(kv, log);
-    registry.stopWatch = await watchPrefix(kv, await jetstreamManager(nc), bucket, PREFIX, (entry) => registry.watched(entry), log);
+    routes.on(PREFIX, (entry) => registry.watched(entry));
     return registry;
   }
 
@@ -115,10 +113,6 @@ export class ConsumerRegistry {
         }),
       ),
     );
-  }
-
-  close(): void {
-    this.stopWatch?.();
   }
 
   /** Creates the entry, or replaces one that no longer counts; returns the revision written. */

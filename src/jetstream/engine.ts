@@ -1,6 +1,7 @@
 import type { NatsConnection } from "@nats-io/transport-node";
 import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
+import { BucketFollower, FOLLOWER_PROBE_MS, PrefixRoutes } from "./bucket-follower.js";
 import { ConsumerRegistry } from "./consumer-registry.js";
 import { RecordReader, type ReadRequest, type ReadResult } from "./record-reader.js";
 import { RecordWriter, type OutgoingRecord, type PublishOutcome } from "./record-writer.js";
@@ -73,6 +74,8 @@ export class Engine {
     readonly leases: SubscriptionLeases,
     private readonly feeds: ShardFeeds,
     private readonly stopMaintenance: () => void,
+    /** The copy of the metadata bucket that the catalog, the consumers and the leases read. */
+    private readonly metadata: BucketFollower,
     private readonly log: Logger,
   ) {}
 
@@ -86,7 +89,17 @@ export class Engine {
     // Each later step in words, so that a start that fails says what it was waiting for.
     const once = { withinMs: 0 };
     const again = { withinMs };
-    const catalog = await waitFor(`the stream catalog in ${bucket}`, () => StreamCatalog.open(kv, jsm, bucket, options.log), once);
+    // Streams, consumers and leases: one copy of the metadata bucket, kept by one follower.
+    const routes = new PrefixRoutes();
+    const catalog = StreamCatalog.open(kv, routes, options.log);
+    const consumers = ConsumerRegistry.open(kv, routes, options.log);
+    const leases = SubscriptionLeases.open(kv, routes, options.log);
+    const metadata = await waitFor(
+      `the copy of ${bucket}`,
+      () => BucketFollower.start(kv, jsm, `KV_${bucket}`, routes.apply, { probeMs: FOLLOWER_PROBE_MS, stallMs: options.timeoutMs, log: options.log }),
+      once,
+    );
+    await waitFor(`the copy of ${bucket}`, () => metadata.caughtUp(), again);
     const documents = { account: new DocumentStore(kv, "account"), policies: new DocumentStore(kv, "policies") };
     const storage = new StreamStorage(jsm, options);
     const secret = (name: string) => waitFor(`the shared secret ${name} in ${bucket}`, () => catalog.sharedSecret(name), again);
@@ -94,8 +107,6 @@ export class Engine {
     const writer = new RecordWriter(nc, options.timeoutMs, cipher);
     const reader = new RecordReader(nc, jsm, options.timeoutMs, cipher);
     const tokenKey = await secret("token-key");
-    const consumers = await waitFor(`the consumer registry in ${bucket}`, () => ConsumerRegistry.open(nc, bucket, options.log), once);
-    const leases = await waitFor(`the subscription leases in ${bucket}`, () => SubscriptionLeases.open(nc, bucket, options.log), once);
     const feeds = new ShardFeeds(nc, jsm, cipher, options.log);
     const stopMaintenance = startMaintenance(catalog, storage, options.log, options.maintenanceIntervalMs ?? DEFAULT_MAINTENANCE_MS);
     const tableBucket = `${options.namespace}-tables`;
@@ -112,7 +123,23 @@ export class Engine {
       timeoutMs: options.timeoutMs,
       log: options.log,
     });
-    const engine = new Engine(nc, jsm, catalog, storage, writer, reader, tokenKey, documents, consumers, tables, leases, feeds, stopMaintenance, options.log);
+    const engine = new Engine(
+      nc,
+      jsm,
+      catalog,
+      storage,
+      writer,
+      reader,
+      tokenKey,
+      documents,
+      consumers,
+      tables,
+      leases,
+      feeds,
+      stopMaintenance,
+      metadata,
+      options.log,
+    );
     void engine.followConnection(options.log);
     return engine;
   }
@@ -198,10 +225,8 @@ export class Engine {
     this.stopMaintenance();
     for (const exchange of this.exchanges) exchange.close();
     this.feeds.endAll("shutdown");
-    this.leases.close();
-    this.consumers.close();
+    this.metadata.stop();
     this.tables.close();
     this.writer.close();
-    this.catalog.close();
   }
 }

@@ -1,8 +1,8 @@
 import { randomBytes } from "node:crypto";
-import type { JetStreamManager } from "@nats-io/jetstream";
 import type { KV, KvEntry } from "@nats-io/kv";
 import type { Logger } from "pino";
-import { isWrongLastSequence, keyToken, nameOfKeyToken, updateEntry, watchPrefix, type EntryCodec } from "./kv-support.js";
+import type { PrefixRoutes } from "./bucket-follower.js";
+import { isWrongLastSequence, keyToken, nameOfKeyToken, updateEntry, type EntryCodec } from "./kv-support.js";
 import { decodeStreamMetadata, effectiveStatus, encodeStreamMetadata, type StreamMetadata } from "./stream-metadata.js";
 
 interface CachedStream {
@@ -19,23 +19,22 @@ const metadataCodec: EntryCodec<StreamMetadata> = { decode: decodeStreamMetadata
 
 /**
  * Stream metadata in a JetStream KV bucket, shared by every server instance. Reads come from a
- * local copy kept current by a KV watch (changes made elsewhere arrive within milliseconds);
- * writes are compare-and-set on the entry's revision, so concurrent changes never overwrite
- * each other.
+ * local copy kept current by the bucket's follower (changes made elsewhere arrive within
+ * milliseconds); writes are compare-and-set on the entry's revision, so concurrent changes
+ * never overwrite each other.
  */
 export class StreamCatalog {
   private readonly streams = new Map<string, CachedStream>();
-  private stopWatch: (() => void) | undefined;
 
   private constructor(
     private readonly kv: KV,
     private readonly log: Logger,
   ) {}
 
-  /** The catalog over a KV bucket, once its watch has loaded what the bucket holds. */
-  static async open(kv: KV, jsm: JetStreamManager, bucket: string, log: Logger): Promise<StreamCatalog> {
+  /** The catalog over a KV bucket, its copy kept by the bucket's follower through `routes`. */
+  static open(kv: KV, routes: PrefixRoutes, log: Logger): StreamCatalog {
     const catalog = new StreamCatalog(kv, log);
-    catalog.stopWatch = await watchPrefix(kv, jsm, bucket, STREAM_PREFIX, (entry) => catalog.apply(entry), log);
+    routes.on(STREAM_PREFIX, (entry) => catalog.apply(entry));
     return catalog;
   }
 
@@ -143,10 +142,6 @@ export class StreamCatalog {
     const entry = await this.kv.get(key);
     if (!entry || entry.operation !== "PUT") throw new Error(`shared secret ${name} vanished`);
     return entry.value;
-  }
-
-  close(): void {
-    this.stopWatch?.();
   }
 
   private remember(stream: StreamMetadata, revision: number): void {

@@ -1,8 +1,8 @@
 import { randomUUID } from "node:crypto";
-import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
-import type { NatsConnection } from "@nats-io/transport-node";
+import type { KV, KvEntry } from "@nats-io/kv";
 import type { Logger } from "pino";
 import { z } from "zod";
+import type { PrefixRoutes } from "./bucket-follower.js";
 import { isWrongLastSequence, keyToken } from "./kv-support.js";
 
 const leaseSchema = z.object({ holder: z.string(), since: z.number() });
@@ -25,22 +25,19 @@ export class SubscriptionLeases {
   private readonly held = new Map<string, Lease>();
   private readonly instance = randomUUID();
   private nextHolder = 0;
-  private stopWatch: (() => void) | undefined;
 
   private constructor(
     private readonly kv: KV,
     private readonly log: Logger,
   ) {}
 
-  static async open(nc: NatsConnection, bucket: string, log: Logger): Promise<SubscriptionLeases> {
-    const kv = await new Kvm(nc).open(bucket);
+  /**
+   * The leases in the metadata bucket; the bucket's follower tells them, through `routes`, of
+   * every change, so a lease held here learns of its takeover by another instance.
+   */
+  static open(kv: KV, routes: PrefixRoutes, log: Logger): SubscriptionLeases {
     const leases = new SubscriptionLeases(kv, log);
-    // Only changes matter: a lease held here was written after the watch started.
-    const watcher = await kv.watch({ key: `${PREFIX}>`, include: "updates", ignoreDeletes: true });
-    leases.stopWatch = () => watcher.stop();
-    void (async () => {
-      for await (const entry of watcher) leases.changed(entry);
-    })().catch((error: unknown) => log.error({ err: error }, "lease watch ended"));
+    routes.on(PREFIX, (entry) => leases.changed(entry));
     return leases;
   }
 
@@ -69,10 +66,6 @@ export class SubscriptionLeases {
       }
     }
     return { heldSince: now };
-  }
-
-  close(): void {
-    this.stopWatch?.();
   }
 
   /** @internal Called by Lease.release. */

@@ -2,7 +2,7 @@ import { jetstream, type JetStreamManager } from "@nats-io/jetstream";
 import { Kvm, type KV, type KvEntry } from "@nats-io/kv";
 import type { NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import { BucketFollower, type BucketFollowerOptions } from "../bucket-follower.js";
+import { BucketFollower, FOLLOWER_PROBE_MS, type BucketFollowerOptions } from "../bucket-follower.js";
 import { isWrongLastSequence, updateEntry, type EntryCodec } from "../kv-support.js";
 
 /**
@@ -42,9 +42,6 @@ const json: EntryCodec<unknown> = {
   decode: (bytes) => JSON.parse(Buffer.from(bytes).toString("utf8")),
   encode: (value) => Buffer.from(JSON.stringify(value)),
 };
-
-/** How often a followed bucket is asked whether its watch has fallen behind (bucket-follower.ts). */
-const FOLLOWER_PROBE_MS = 2_000;
 
 const followerOptions = (options: TableStoreOptions): BucketFollowerOptions => ({ probeMs: FOLLOWER_PROBE_MS, stallMs: options.timeoutMs, log: options.log });
 
