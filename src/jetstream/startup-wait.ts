@@ -9,15 +9,21 @@ export class NotYetError extends Error {}
 
 /** JetStream's "temporarily unavailable" family: no leader, no quorum, JetStream starting. */
 const UNAVAILABLE_STATUS = 503;
+/**
+ * "no suitable peers for placement": a cluster that has just started answers before all its
+ * nodes have joined, and refuses a stream with more replicas than it knows nodes yet.
+ */
+const NO_SUITABLE_PEERS = 10005;
 
 /**
  * Errors that pass once the cluster settles: a request nobody answered (a stream whose leader is
- * still being elected drops them on 2.9), nobody listening yet, JetStream not ready.
+ * still being elected drops them on 2.9), nobody listening yet, JetStream not ready, nodes that
+ * have not joined yet.
  */
 export function isTransient(error: unknown): boolean {
   if (error instanceof NotYetError || error instanceof TimeoutError) return true;
   if (error instanceof RequestError) return error.isNoResponders() || error.cause instanceof TimeoutError;
-  if (error instanceof JetStreamApiError) return error.status === UNAVAILABLE_STATUS;
+  if (error instanceof JetStreamApiError) return error.status === UNAVAILABLE_STATUS || error.code === NO_SUITABLE_PEERS;
   return false;
 }
 
