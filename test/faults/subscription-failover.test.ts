@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { registerConsumer, streamArnOf, subscribe, type Subscription } from "../support/fanout.js";
 import { natsServer210 } from "../support/nats-binaries.js";
-import { NatsCluster } from "../support/nats-cluster.js";
-import { sdkClient, startTestServer, uniqueNamespace, uniqueStreamName } from "../support/server.js";
+import { startInstancesOnCluster, type NatsCluster } from "../support/nats-cluster.js";
+import { sdkClient, uniqueNamespace, uniqueStreamName } from "../support/server.js";
 
 /**
  * kill -9 of the NATS node leading the metadata bucket, where SubscribeToShard leases live: a
@@ -23,9 +23,7 @@ const namespace = uniqueNamespace();
 
 beforeAll(async () => {
   if ("missing" in binary) return;
-  cluster = await NatsCluster.start(3, binary.path);
-  const settings = { natsUrl: cluster.url, namespace, replicas: 3, memory: false, natsTimeoutMs: 2000 };
-  servers = await Promise.all([startTestServer(settings), startTestServer(settings)]);
+  ({ cluster, servers } = await startInstancesOnCluster(binary.path, namespace));
   clients.push(...servers.map(sdkClient));
 }, 60_000);
 afterAll(async () => {
@@ -39,7 +37,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe.skipIf(missing !== undefined)(
   `kill -9 of the metadata bucket's leader (3-node cluster, R3, nats-server 2.10+)${missing ? `: skipped, ${missing}` : ""}`,
   () => {
-    it("a SubscribeToShard taken over through the other instance ends the first one within seconds", async () => {
+    it("a SubscribeToShard taken over through the other instance has ended the first one within seconds", async () => {
       const [a, b] = clients as [KinesisClient, KinesisClient];
       const stream = uniqueStreamName();
       await a.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
@@ -69,10 +67,14 @@ describe.skipIf(missing !== undefined)(
       const { error } = await firstReading;
       const endedAfter = Date.now() - tookOverAt;
       taker!.abort();
-      expect(error).toMatchObject({ name: "ResourceInUseException" });
+      // Ended by the takeover, or earlier by the node loss itself (an InternalFailureException
+      // event, on which consumers subscribe again): either way, not delivering beside the new holder.
+      expect(["ResourceInUseException", "InternalFailureException"]).toContain(error?.name);
       // A copy left behind would end it only after nats.js noticed the dead node (a minute).
       expect(endedAfter).toBeLessThan(10_000);
-      console.log(`subscription failover: taken over ${tookOverAt - subscribedAt} ms after the first subscribe, the first ended ${endedAfter} ms later`);
+      console.log(
+        `subscription failover: taken over ${tookOverAt - subscribedAt} ms after the first subscribe, the first ended ${endedAfter} ms later with ${error?.name}`,
+      );
     }, 90_000);
   },
 );

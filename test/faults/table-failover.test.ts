@@ -2,8 +2,8 @@ import { CreateTableCommand, DynamoDBClient, GetItemCommand, PutItemCommand, Sca
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RunningServer } from "../../src/server.js";
 import { natsServer210 } from "../support/nats-binaries.js";
-import { NatsCluster } from "../support/nats-cluster.js";
-import { startTestServer, TEST_CREDENTIALS, uniqueNamespace } from "../support/server.js";
+import { startInstancesOnCluster, type NatsCluster } from "../support/nats-cluster.js";
+import { TEST_CREDENTIALS, uniqueNamespace } from "../support/server.js";
 
 /**
  * Issue 11's node loss: kill -9 of the NATS node leading a table's bucket while clients on two
@@ -20,9 +20,7 @@ const clients: DynamoDBClient[] = [];
 
 beforeAll(async () => {
   if (missing !== undefined || "missing" in binary) return;
-  cluster = await NatsCluster.start(3, binary.path);
-  const settings = { natsUrl: cluster.url, namespace, replicas: 3, memory: false, natsTimeoutMs: 2000 };
-  servers = await Promise.all([startTestServer(settings), startTestServer(settings)]);
+  ({ cluster, servers } = await startInstancesOnCluster(binary.path, namespace));
 }, 60_000);
 afterAll(async () => {
   clients.forEach((c) => c.destroy());

@@ -5,7 +5,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
 import { jetstreamManager } from "@nats-io/jetstream";
+import type { RunningServer } from "../../src/server.js";
 import { ensureNatsServerBinary } from "../../src/system/embedded-nats.js";
+import { startTestServer } from "./server.js";
 
 /** A free loopback port (bound and released: good enough for tests on one machine). */
 export async function freePort(): Promise<number> {
@@ -143,4 +145,11 @@ export class NatsCluster {
     }
     throw new Error(`JetStream cluster not ready: ${String(last)}`);
   }
+}
+
+/** A 3-node cluster of `binary` and two server instances on it sharing one namespace (R3, file storage). */
+export async function startInstancesOnCluster(binary: string, namespace: string): Promise<{ cluster: NatsCluster; servers: RunningServer[] }> {
+  const cluster = await NatsCluster.start(3, binary);
+  const settings = { natsUrl: cluster.url, namespace, replicas: 3, memory: false, natsTimeoutMs: 2000 };
+  return { cluster, servers: await Promise.all([startTestServer(settings), startTestServer(settings)]) };
 }
