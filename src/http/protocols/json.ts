@@ -2,6 +2,7 @@ import { SerializationException, type AwsError } from "../errors.js";
 import type { ServiceModel } from "./service-model.js";
 import { checkJsonBounds } from "./body-bounds.js";
 import { decodeJsonInput } from "./json-input.js";
+import { parseJsonPieces } from "./json-pieces.js";
 import type { WireProtocol } from "./protocol.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -162,7 +163,7 @@ export function jsonProtocol(model: ServiceModel, options: JsonProtocolOptions):
       checkJsonBounds(body);
       let value: unknown;
       try {
-        value = JSON.parse(body.toString("utf8"));
+        value = parseJsonPieces(body);
       } catch {
         throw new SerializationException("");
       }
