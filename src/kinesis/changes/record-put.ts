@@ -89,7 +89,9 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
 function arrivalStamps(ctx: RequestContext, streamName: string, outcomes: readonly PublishOutcome[], receivedMs: number): Promise<number[]> | number[] {
   const isRetry = (outcome: PublishOutcome): boolean => outcome.failure === undefined && outcome.duplicate;
   if (!outcomes.some(isRetry)) return outcomes.map(() => receivedMs);
-  return Promise.all(outcomes.map((outcome) => (outcome.failure === undefined && outcome.duplicate ? ctx.engine.receivedAt(streamName, outcome.sequence) : receivedMs)));
+  return Promise.all(
+    outcomes.map((outcome) => (outcome.failure === undefined && outcome.duplicate ? ctx.engine.receivedAt(streamName, outcome.sequence) : receivedMs)),
+  );
 }
 
 /**
