@@ -1,6 +1,7 @@
 import { headerOf, mediaTypeOf, type ApiCall } from "./api-call.js";
 import { SerializationException, UnattributableCall, UnknownOperationException, UnknownOperationForContentType, type AwsError } from "./errors.js";
 import { checkJsonBounds } from "./protocols/body-bounds.js";
+import { parseJsonPieces } from "./protocols/json-pieces.js";
 import type { WireProtocol } from "./protocols/protocol.js";
 
 /**
@@ -60,7 +61,7 @@ function isJsonObject(body: Buffer): boolean {
   try {
     // Bounded first: a deep or huge body would block the event loop in JSON.parse.
     checkJsonBounds(body);
-    const value: unknown = JSON.parse(body.toString("utf8"));
+    const value = parseJsonPieces(body);
     return typeof value === "object" && value !== null;
   } catch {
     return false;

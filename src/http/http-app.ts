@@ -9,6 +9,7 @@ import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "
 import { AwsError, SerializationException } from "./errors.js";
 import type { FrontDoor } from "./front-door.js";
 import type { ServiceMetrics } from "./metrics.js";
+import { releaseAnswer } from "./protocols/answer-buffers.js";
 import { sendStreamingResponse } from "./streaming-response.js";
 import type { TlsCredentials } from "./tls-certificate.js";
 
@@ -98,6 +99,8 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
       return reply;
     }
     if (!result.contentType) withoutContentType.add(reply);
+    // A large JSON answer is sent from the buffer it was written in: that buffer is reused once the response is gone.
+    reply.raw.once("close", () => releaseAnswer(result.body));
     return reply.code(result.statusCode).headers(headers).send(result.body);
   };
 

@@ -44,7 +44,7 @@ export type ShardRead = Omit<ReadRequest, "jetStreamName" | "subject">;
 /** A live feed of one shard's records (SubscribeToShard). */
 export type ShardFeedRequest = Omit<FeedRequest, "jetStreamName" | "subject">;
 /** A record to store in the shard with this index. */
-export type RecordToStore = Omit<OutgoingRecord, "subject"> & { readonly shardIndex: number };
+export type RecordToStore = OutgoingRecord;
 
 /**
  * Everything the Kinesis operations need from NATS, opened once per server: the metadata
@@ -147,7 +147,7 @@ export class Engine {
   /** Stores records in their shards, pipelined; an outcome per record, in order. */
   putRecords(streamName: string, records: readonly RecordToStore[]): Promise<PublishOutcome[]> {
     const { layout } = this.storage;
-    return this.writer.publish(records.map(({ shardIndex, ...record }) => ({ ...record, subject: layout.shardSubject(streamName, shardIndex) })));
+    return this.writer.publish(records, (shardIndex) => layout.shardSubject(streamName, shardIndex));
   }
 
   /** When the server received the record stored at `sequence` (a deduplicated retry answers the first write's time). */

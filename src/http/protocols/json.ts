@@ -1,7 +1,9 @@
 import { SerializationException, type AwsError } from "../errors.js";
 import type { ServiceModel } from "./service-model.js";
+import { answerOf, grownBuffer, takeBuffer } from "./answer-buffers.js";
 import { checkJsonBounds } from "./body-bounds.js";
 import { decodeJsonInput } from "./json-input.js";
+import { parseJsonPieces } from "./json-pieces.js";
 import type { WireProtocol } from "./protocol.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -9,20 +11,17 @@ const EMPTY = Buffer.alloc(0);
 // Printable ASCII but the quote and the backslash: such a string is its own JSON, in quotes.
 const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const NON_ASCII = /[^\x00-\x7f]/;
-const FIRST_CHUNK_BYTES = 16 * 1024;
 const PENDING_ASCII_CHARS = 64 * 1024;
 
 /**
- * Bytes written into buffers that double in size, joined once at the end. ASCII (base64,
- * digits, names) gathers in a string first, since V8 joins strings far more cheaply than a
- * Buffer takes a write, and goes in as a plain copy rather than UTF-8 encoding. GetRecords
- * answers are up to ~14 MB of this, so it matters.
+ * Bytes written into one buffer (answer-buffers.ts: reused, and sent as it is when large).
+ * ASCII (base64, digits, names) gathers in a string first, since V8 joins strings far more
+ * cheaply than a Buffer takes a write, and goes in as a plain copy rather than UTF-8 encoding.
+ * GetRecords answers are up to ~14 MB of this, so it matters.
  */
 class ByteSink {
-  private readonly chunks: Buffer[] = [];
-  private chunk = Buffer.allocUnsafe(FIRST_CHUNK_BYTES);
+  private buffer = takeBuffer();
   private used = 0;
-  private total = 0;
   private pendingAscii = "";
 
   ascii(text: string): void {
@@ -37,8 +36,7 @@ class ByteSink {
 
   bytes(): Buffer {
     this.flush();
-    const last = this.chunk.subarray(0, this.used);
-    return this.chunks.length === 0 ? last : Buffer.concat([...this.chunks, last], this.total + this.used);
+    return answerOf(this.buffer, this.used);
   }
 
   private flush(): void {
@@ -48,13 +46,8 @@ class ByteSink {
   }
 
   private write(text: string, bytes: number, encoding: "latin1" | "utf8"): void {
-    if (this.used + bytes > this.chunk.length) {
-      this.chunks.push(this.chunk.subarray(0, this.used));
-      this.total += this.used;
-      this.chunk = Buffer.allocUnsafe(Math.max(bytes, this.total));
-      this.used = 0;
-    }
-    this.used += this.chunk.write(text, this.used, encoding);
+    if (this.used + bytes > this.buffer.length) this.buffer = grownBuffer(this.buffer, this.used, this.used + bytes);
+    this.used += this.buffer.write(text, this.used, encoding);
   }
 }
 
@@ -162,7 +155,7 @@ export function jsonProtocol(model: ServiceModel, options: JsonProtocolOptions):
       checkJsonBounds(body);
       let value: unknown;
       try {
-        value = JSON.parse(body.toString("utf8"));
+        value = parseJsonPieces(body);
       } catch {
         throw new SerializationException("");
       }

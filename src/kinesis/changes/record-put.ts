@@ -69,9 +69,7 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
   for (let attempt = 1; pending.length > 0; attempt++) {
     const shards = pending.map((i) => ownerOf(current, hashKeys[i]!, i));
     const outcomes = await publish(ctx, current, records, shards, pending, receivedMs);
-    const stamps = await Promise.all(
-      outcomes.map((outcome) => (outcome.failure === undefined && outcome.duplicate ? ctx.engine.receivedAt(current.name, outcome.sequence) : receivedMs)),
-    );
+    const stamps = await arrivalStamps(ctx, current.name, outcomes, receivedMs);
     const refused: number[] = [];
     outcomes.forEach((outcome, k) => {
       if (outcome.failure === "no-stream" && attempt < MAX_ROUTING_ATTEMPTS) refused.push(pending[k]!);
@@ -82,6 +80,18 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
   }
   reportTraffic(ctx, stream.name, records, results);
   return results;
+}
+
+/**
+ * When each record was received: this call's stamp, or for a deduplicated retry the first
+ * write's. Only retries wait; an ordinary call builds no promise per record.
+ */
+function arrivalStamps(ctx: RequestContext, streamName: string, outcomes: readonly PublishOutcome[], receivedMs: number): Promise<number[]> | number[] {
+  const isRetry = (outcome: PublishOutcome): boolean => outcome.failure === undefined && outcome.duplicate;
+  if (!outcomes.some(isRetry)) return outcomes.map(() => receivedMs);
+  return Promise.all(
+    outcomes.map((outcome) => (outcome.failure === undefined && outcome.duplicate ? ctx.engine.receivedAt(streamName, outcome.sequence) : receivedMs)),
+  );
 }
 
 /**
