@@ -2,7 +2,10 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { GetRecordsCommand, GetShardIteratorCommand, ListShardsCommand, PutRecordsCommand, type KinesisClient, type Shard } from "@aws-sdk/client-kinesis";
+import { afterAll, beforeAll } from "vitest";
+import type { RunningServer } from "../../src/server.js";
 import { readByLineage, type ShardRead } from "../support/lineage-reader.js";
+import { sdkClient, startTestServer } from "../support/server.js";
 
 const CLI = fileURLToPath(new URL("../../dist/cli.js", import.meta.url));
 
@@ -123,4 +126,28 @@ export async function streamContents(
       };
     })
     .sort((a, b) => (a.shard + a.parents.join() < b.shard + b.parents.join() ? -1 : 1));
+}
+
+/** Two servers of ours on one NATS, in namespaces of their own: the mirror's source and its target. */
+export interface SourceAndTarget {
+  source: RunningServer;
+  target: RunningServer;
+  sourceKinesis: KinesisClient;
+  targetKinesis: KinesisClient;
+}
+
+/** Starts a source and a target server before the tests of the file and stops them after. */
+export function useSourceAndTarget(): SourceAndTarget {
+  const ends = {} as SourceAndTarget;
+  beforeAll(async () => {
+    [ends.source, ends.target] = await Promise.all([startTestServer(), startTestServer()]);
+    ends.sourceKinesis = sdkClient(ends.source);
+    ends.targetKinesis = sdkClient(ends.target);
+  });
+  afterAll(async () => {
+    ends.sourceKinesis?.destroy();
+    ends.targetKinesis?.destroy();
+    await Promise.all([ends.source?.close(), ends.target?.close()]);
+  });
+  return ends;
 }

@@ -1,8 +1,7 @@
-import { CreateStreamCommand, ListShardsCommand, MergeShardsCommand, PutRecordCommand, SplitShardCommand, type KinesisClient } from "@aws-sdk/client-kinesis";
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
-import type { RunningServer } from "../../src/server.js";
-import { sdkClient, startTestServer, uniqueStreamName } from "../support/server.js";
-import { killHard, putRecords, startMirror, streamContents, waitForLine } from "./mirror-support.js";
+import { CreateStreamCommand, ListShardsCommand, MergeShardsCommand, PutRecordCommand, SplitShardCommand } from "@aws-sdk/client-kinesis";
+import { describe, expect, inject, it } from "vitest";
+import { uniqueStreamName } from "../support/server.js";
+import { killHard, putRecords, startMirror, streamContents, waitForLine, useSourceAndTarget } from "./mirror-support.js";
 
 /**
  * The mirror from one namespace of our server (as the source Kinesis) into another, through the
@@ -10,35 +9,22 @@ import { killHard, putRecords, startMirror, streamContents, waitForLine } from "
  * and a merge on the source during the copy, a kill -9 from outside, then a run to the end.
  */
 describe("kinesis-nats mirror, our own server as the source", () => {
-  let source: RunningServer;
-  let target: RunningServer;
-  let sourceKinesis: KinesisClient;
-  let targetKinesis: KinesisClient;
-  beforeAll(async () => {
-    [source, target] = await Promise.all([startTestServer(), startTestServer()]);
-    sourceKinesis = sdkClient(source);
-    targetKinesis = sdkClient(target);
-  });
-  afterAll(async () => {
-    sourceKinesis?.destroy();
-    targetKinesis?.destroy();
-    await Promise.all([source?.close(), target?.close()]);
-  });
+  const ends = useSourceAndTarget();
 
   it("ends with a target identical to the source, record for record and shard for shard", async () => {
     const stream = uniqueStreamName("mirrored");
-    await sourceKinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
-    await putRecords(sourceKinesis, stream, 300, "before");
+    await ends.sourceKinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 2 }));
+    await putRecords(ends.sourceKinesis, stream, 300, "before");
     const args = [
       stream,
       "--source-endpoint",
-      source.url,
+      ends.source.url,
       "--endpoint",
-      target.url,
+      ends.target.url,
       "--nats",
       inject("natsUrl"),
       "--state-bucket",
-      `mirror-${target.namespace}`,
+      `mirror-${ends.target.namespace}`,
     ];
     const slow = ["--batch", "2", "--progress-ms", "100", "--poll-ms", "20"];
 
@@ -51,15 +37,15 @@ describe("kinesis-nats mirror, our own server as the source", () => {
     const resumed = await waitForLine(second, (l) => l.msg === "records written before the last stop: not written again");
     expect(resumed.records).toBeGreaterThanOrEqual(2);
     await waitForLine(second, (l) => typeof l.records === "number" && l.records > 0);
-    const { Shards: before = [] } = await sourceKinesis.send(new ListShardsCommand({ StreamName: stream }));
+    const { Shards: before = [] } = await ends.sourceKinesis.send(new ListShardsCommand({ StreamName: stream }));
     const [lower, upper] = before;
     const quarter = (BigInt(lower!.HashKeyRange!.EndingHashKey!) / 2n).toString();
-    await sourceKinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: lower!.ShardId!, NewStartingHashKey: quarter }));
-    await putRecords(sourceKinesis, stream, 300, "after split");
-    const { Shards: split = [] } = await sourceKinesis.send(new ListShardsCommand({ StreamName: stream }));
+    await ends.sourceKinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: lower!.ShardId!, NewStartingHashKey: quarter }));
+    await putRecords(ends.sourceKinesis, stream, 300, "after split");
+    const { Shards: split = [] } = await ends.sourceKinesis.send(new ListShardsCommand({ StreamName: stream }));
     const upperChild = split.find((s) => s.ParentShardId === lower!.ShardId && s.HashKeyRange!.StartingHashKey === quarter)!;
-    await sourceKinesis.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: upperChild.ShardId!, AdjacentShardToMerge: upper!.ShardId! }));
-    await putRecords(sourceKinesis, stream, 300, "after merge");
+    await ends.sourceKinesis.send(new MergeShardsCommand({ StreamName: stream, ShardToMerge: upperChild.ShardId!, AdjacentShardToMerge: upper!.ShardId! }));
+    await putRecords(ends.sourceKinesis, stream, 300, "after merge");
     await waitForLine(second, (l) => typeof l.records === "number" && l.records >= 150);
     const { url } = await waitForLine(second, (l) => l.msg === "metrics served");
     const metrics = await fetch(url as string);
@@ -74,7 +60,7 @@ describe("kinesis-nats mirror, our own server as the source", () => {
     expect(await third.exited).toBe(0);
     expect(third.lines.find((l) => l.msg === "shard copy failed: resuming from its stored position")).toBeUndefined();
 
-    const [want, got] = await Promise.all([streamContents(sourceKinesis, stream), streamContents(targetKinesis, stream)]);
+    const [want, got] = await Promise.all([streamContents(ends.sourceKinesis, stream), streamContents(ends.targetKinesis, stream)]);
     expect(want.map((s) => s.records.length).reduce((a, b) => a + b)).toBe(900);
     expect(want).toHaveLength(5);
     expect(got).toEqual(want);
@@ -83,7 +69,7 @@ describe("kinesis-nats mirror, our own server as the source", () => {
     const compare = ["compare", ...args];
     const same = startMirror(compare);
     expect(await same.exited).toBe(0);
-    await targetKinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "stranger", Data: Buffer.from("not from the source") }));
+    await ends.targetKinesis.send(new PutRecordCommand({ StreamName: stream, PartitionKey: "stranger", Data: Buffer.from("not from the source") }));
     const differs = startMirror([...compare, "--json"]);
     const stdout: Buffer[] = [];
     differs.child.stdout!.on("data", (chunk: Buffer) => stdout.push(chunk));
@@ -97,41 +83,41 @@ describe("kinesis-nats mirror, our own server as the source", () => {
     const args = (stream: string) => [
       stream,
       "--source-endpoint",
-      source.url,
+      ends.source.url,
       "--endpoint",
-      target.url,
+      ends.target.url,
       "--nats",
       inject("natsUrl"),
       "--state-bucket",
-      `mirror-${target.namespace}`,
+      `mirror-${ends.target.namespace}`,
     ];
-    const count = async (stream: string) => (await streamContents(targetKinesis, stream)).reduce((n, s) => n + s.records.length, 0);
+    const count = async (stream: string) => (await streamContents(ends.targetKinesis, stream)).reduce((n, s) => n + s.records.length, 0);
 
     const latest = uniqueStreamName("latest");
-    await sourceKinesis.send(new CreateStreamCommand({ StreamName: latest, ShardCount: 2 }));
-    await putRecords(sourceKinesis, latest, 50, "old");
+    await ends.sourceKinesis.send(new CreateStreamCommand({ StreamName: latest, ShardCount: 2 }));
+    await putRecords(ends.sourceKinesis, latest, 50, "old");
     const live = startMirror([...args(latest), "--from", "LATEST", "--progress-ms", "100"]);
     await waitForLine(live, (l) => l.msg === "target stream paired with the source");
-    await putRecords(sourceKinesis, latest, 30, "new");
+    await putRecords(ends.sourceKinesis, latest, 30, "new");
     await waitForLine(live, (l) => l.msg === "progress" && l.records === 30);
     live.child.kill("SIGTERM");
     expect(await live.exited).toBe(0);
-    await putRecords(sourceKinesis, latest, 20, "newer");
+    await putRecords(ends.sourceKinesis, latest, 20, "newer");
     // `--from` is the first start's: the restart resumes, it does not start at LATEST again.
     const resumed = startMirror([...args(latest), "--from", "LATEST", "--until-caught-up"]);
     expect(await resumed.exited).toBe(0);
     expect(await count(latest)).toBe(50);
 
     const timed = uniqueStreamName("timed");
-    await sourceKinesis.send(new CreateStreamCommand({ StreamName: timed, ShardCount: 1 }));
-    await putRecords(sourceKinesis, timed, 40, "before");
+    await ends.sourceKinesis.send(new CreateStreamCommand({ StreamName: timed, ShardCount: 1 }));
+    await putRecords(ends.sourceKinesis, timed, 40, "before");
     await new Promise((r) => setTimeout(r, 50));
     const from = new Date().toISOString();
     await new Promise((r) => setTimeout(r, 50));
-    await putRecords(sourceKinesis, timed, 25, "after");
+    await putRecords(ends.sourceKinesis, timed, 25, "after");
     const copy = startMirror([...args(timed), "--from", from, "--until-caught-up"]);
     expect(await copy.exited).toBe(0);
-    const [shard] = await streamContents(targetKinesis, timed);
+    const [shard] = await streamContents(ends.targetKinesis, timed);
     expect(shard!.records).toHaveLength(25);
     expect(shard!.records.every((r) => Buffer.from(r.split(" ")[1]!, "base64").toString().startsWith("after"))).toBe(true);
   }, 60_000);
