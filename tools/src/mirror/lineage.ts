@@ -74,6 +74,22 @@ async function startReady(
 }
 
 /**
+ * Shards left at their tip that the source has closed since (a reshard during the run): made
+ * ready to copy again, to their end. Says whether there was any.
+ */
+async function reopenClosedSince(ctx: LineageContext, atTip: Set<string>, finished: Set<string>): Promise<boolean> {
+  if (atTip.size === 0) return false;
+  let reopened = false;
+  for (const shard of await listShards(ctx.source, ctx.sourceStream)) {
+    if (!shard.closed || !atTip.has(shard.id)) continue;
+    atTip.delete(shard.id);
+    finished.delete(shard.id);
+    reopened = true;
+  }
+  return reopened;
+}
+
+/**
  * Copies every shard of the source the way KCL reads them: a shard once all its parents are
  * read to their end. When a parent ends, the reshard that made its children is applied to the
  * target first, so each child's records land in the target shard of the same range. Ends when
@@ -82,6 +98,8 @@ async function startReady(
 export async function copyLineage(ctx: LineageContext): Promise<void> {
   const running = new Map<string, Promise<void>>();
   const finished = new Set<string>();
+  // Open shards left at their tip (--until-caught-up); one closed since must still be read to its end.
+  const atTip = new Set<string>();
   // A copy may end while the loop is busy (awaiting a reshard): then it must not wait for another.
   let changed = false;
   let wake: () => void = () => undefined;
@@ -89,6 +107,7 @@ export async function copyLineage(ctx: LineageContext): Promise<void> {
     const copy = copyShard(ctx, shard, position).then(
       (outcome: CopyOutcome) => {
         if (outcome !== "stopped") finished.add(shard.id);
+        if (outcome === "caught-up") atTip.add(shard.id);
         ctx.log.info({ shard: shard.id, outcome }, "shard copy ended");
       },
       async (error: unknown) => {
@@ -119,7 +138,7 @@ export async function copyLineage(ctx: LineageContext): Promise<void> {
       continue;
     }
     if (running.size === 0) {
-      if (ctx.untilCaughtUp) break;
+      if (ctx.untilCaughtUp && !(await reopenClosedSince(ctx, atTip, finished))) break;
       // Nothing to copy now (every shard known is done): look again for new children later.
       await sleep(RETRY_AFTER_FAILURE_MS, ctx.signal);
       continue;

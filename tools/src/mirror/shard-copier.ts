@@ -79,8 +79,9 @@ export async function copyShard(ctx: CopyContext, shard: ShardInfo, stored: Shar
   try {
     while (!ctx.signal.aborted) {
       const batch = await nextBatch;
-      const caughtUp = batch.records.length === 0 && batch.millisBehindLatest === 0;
-      if (!batch.ended && !(ctx.untilCaughtUp && caughtUp)) nextBatch = readAhead();
+      // A closed shard is read to its end, never left at a tip: its children start only after it.
+      const caughtUp = ctx.untilCaughtUp && !shard.closed && batch.records.length === 0 && batch.millisBehindLatest === 0;
+      if (!batch.ended && !caughtUp) nextBatch = readAhead();
       ctx.traffic.lag(shard.id, batch.millisBehindLatest);
       let records = batch.records;
       if (skip > 0 && records.length > 0) {
@@ -112,7 +113,7 @@ export async function copyShard(ctx: CopyContext, shard: ShardInfo, stored: Shar
         ctx.traffic.finished(shard.id);
         return "done";
       }
-      if (ctx.untilCaughtUp && caughtUp) {
+      if (caughtUp) {
         await saver.flush();
         return "caught-up";
       }
