@@ -1,10 +1,11 @@
 import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "@nats-io/transport-node";
-import { jetstreamManager } from "@nats-io/jetstream";
+import { jetstreamManager, StorageType } from "@nats-io/jetstream";
 import type { RunningServer } from "../../src/server.js";
 import { ensureNatsServerBinary } from "../../src/system/embedded-nats.js";
 import { startTestServer } from "./server.js";
@@ -29,7 +30,14 @@ interface NatsNode {
  * The configuration of one node of the test cluster; the README's "Running on a NATS cluster"
  * shows this same configuration.
  */
-export function clusterNodeConfig(name: string, clientPort: number, clusterPort: number, routePorts: number[], storeDir: string): string {
+export function clusterNodeConfig(
+  name: string,
+  clientPort: number,
+  clusterPort: number,
+  routePorts: number[],
+  storeDir: string,
+  clusterName = "kinesis-test",
+): string {
   return [
     `server_name: ${name}`,
     `listen: 127.0.0.1:${clientPort}`,
@@ -37,7 +45,7 @@ export function clusterNodeConfig(name: string, clientPort: number, clusterPort:
     "max_pending: 64MB",
     `jetstream { store_dir: ${JSON.stringify(storeDir)} }`,
     "cluster {",
-    "  name: kinesis-test",
+    `  name: ${clusterName}`,
     `  listen: 127.0.0.1:${clusterPort}`,
     `  routes: [${routePorts.map((p) => `nats-route://127.0.0.1:${p}`).join(", ")}]`,
     "}",
@@ -52,9 +60,30 @@ export class NatsCluster {
     private readonly home: string,
   ) {}
 
-  /** `binary`: a nats-server to run instead of the machine's (natsServer210() finds a 2.10+ one). */
+  /**
+   * `binary`: a nats-server to run instead of the machine's (natsServer210() finds a 2.10+ one).
+   * Resolves once a stream with `size` replicas can be placed, that is once every node has
+   * joined; a cluster that does not form (a port another test took between our choice and
+   * nats-server's bind) is started again on new ports.
+   */
   static async start(size = 3, binary = ensureNatsServerBinary()): Promise<NatsCluster> {
+    for (let attempt = 1; ; attempt++) {
+      const cluster = await NatsCluster.launchOnce(size, binary);
+      try {
+        await cluster.waitForJetStream();
+        await cluster.waitForPeers(size);
+        return cluster;
+      } catch (error) {
+        await cluster.stop();
+        if (attempt === 3) throw error;
+      }
+    }
+  }
+
+  private static async launchOnce(size: number, binary: string): Promise<NatsCluster> {
     const home = mkdtempSync(join(tmpdir(), "kinesis-cluster-"));
+    // A name of its own: nodes of two clusters that tests run at once never join each other.
+    const clusterName = `kinesis-test-${randomBytes(4).toString("hex")}`;
     const clientPorts = await Promise.all(Array.from({ length: size }, freePort));
     const clusterPorts = await Promise.all(Array.from({ length: size }, freePort));
     const nodes = clientPorts.map((clientPort, i): NatsNode => {
@@ -62,13 +91,12 @@ export class NatsCluster {
       const storeDir = join(home, name);
       mkdirSync(storeDir, { recursive: true });
       const configFile = join(home, `${name}.conf`);
-      writeFileSync(configFile, clusterNodeConfig(name, clientPort, clusterPorts[i]!, clusterPorts, storeDir));
+      writeFileSync(configFile, clusterNodeConfig(name, clientPort, clusterPorts[i]!, clusterPorts, storeDir, clusterName));
       return { name, clientPort, configFile };
     });
     const cluster = new NatsCluster(nodes, home);
     cluster.binary = binary;
     for (const node of nodes) cluster.launch(node);
-    await cluster.waitForJetStream();
     return cluster;
   }
 
@@ -123,6 +151,27 @@ export class NatsCluster {
 
   private launch(node: NatsNode): void {
     node.process = spawn(this.binary, ["-c", node.configFile], { stdio: "ignore" });
+  }
+
+  /** Resolves once a probe stream of `size` replicas is placed (every node has joined), then deletes it. */
+  private async waitForPeers(size: number, timeoutMs = 20_000): Promise<void> {
+    const nc = await connect({ servers: this.url.split(","), timeout: 1000 });
+    try {
+      const jsm = await jetstreamManager(nc, { timeout: 2000 });
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          await jsm.streams.add({ name: "cluster-probe", subjects: ["cluster-probe"], num_replicas: size, storage: StorageType.Memory });
+          await jsm.streams.delete("cluster-probe");
+          return;
+        } catch (error) {
+          if (Date.now() > deadline) throw new Error(`the cluster has not placed a stream of ${size} replicas: ${String(error)}`);
+          await new Promise((r) => setTimeout(r, 250));
+        }
+      }
+    } finally {
+      await nc.close();
+    }
   }
 
   /** Resolves once the cluster has a JetStream meta leader and answers API calls. */
