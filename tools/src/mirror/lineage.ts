@@ -126,6 +126,7 @@ export async function copyLineage(ctx: LineageContext): Promise<void> {
   };
   let failures = 0;
   while (!ctx.signal.aborted) {
+    changed = false;
     try {
       await startReady(ctx, running, finished, launch);
       failures = 0;
@@ -138,13 +139,14 @@ export async function copyLineage(ctx: LineageContext): Promise<void> {
       continue;
     }
     if (running.size === 0) {
+      // The last copies ended while the shards were looked at: their children may be ready now.
+      if (changed) continue;
       if (ctx.untilCaughtUp && !(await reopenClosedSince(ctx, atTip, finished))) break;
       // Nothing to copy now (every shard known is done): look again for new children later.
       await sleep(RETRY_AFTER_FAILURE_MS, ctx.signal);
       continue;
     }
     if (!changed) await new Promise<void>((resolve) => (wake = resolve));
-    changed = false;
   }
   await Promise.all(running.values());
 }
