@@ -178,6 +178,9 @@ async function consumeLease(shard, lease) {
     for (const record of answer.Records) say({ event: "record", shard, seq: record.SequenceNumber, data: Buffer.from(record.Data).toString() });
     const last = answer.Records.at(-1);
     if (last) {
+      // Said before the write: a kill -9 after the table took it and before its answer was read
+      // leaves this the lease's checkpoint with no "checkpoint" line after it.
+      say({ event: "checkpointing", shard, seq: last.SequenceNumber });
       const checkpointed = await serially(shard, () => writeLease(shard, { checkpoint: { Value: { S: last.SequenceNumber }, Action: "PUT" } }));
       if (!checkpointed) return;
       say({ event: "checkpoint", shard, seq: last.SequenceNumber });
