@@ -8,6 +8,7 @@ import { corsHeaders, isPreflight, preflightHeaders } from "./cors.js";
 import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
 import { AwsError, SerializationException } from "./errors.js";
 import type { FrontDoor } from "./front-door.js";
+import { lingerAfterEarlyAnswer } from "./lingering-close.js";
 import type { ServiceMetrics } from "./metrics.js";
 import { releaseAnswer } from "./protocols/answer-buffers.js";
 import { sendStreamingResponse } from "./streaming-response.js";
@@ -79,8 +80,9 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
   // Answers that must go without a content type (the front end's XML refusals): fastify gives
   // every Buffer one, so it is taken off again just before sending.
   const withoutContentType = new WeakSet<FastifyReply>();
-  app.addHook("onSend", async (_request, reply, payload) => {
+  app.addHook("onSend", async (request, reply, payload) => {
     if (withoutContentType.has(reply)) reply.removeHeader("content-type");
+    if (lingerAfterEarlyAnswer(request.raw, reply.raw)) reply.removeHeader("connection");
     return payload;
   });
 

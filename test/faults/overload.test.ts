@@ -179,6 +179,9 @@ describe("request bodies being received are bounded in total", () => {
     // (status 0: a network error, which the SDKs retry); never any other answer.
     expect(outcomes.every((o) => o.status === 503 || o.status === 400 || o.status === 0)).toBe(true);
     expect(outcomes.filter((o) => o.status === 0).length).toBeLessThan(32);
+    // Over HTTP/1.1 every client reads its answer: the rest of a refused body is read and dropped
+    // before the connection is closed (closed at once, resets lost up to 56 answers on Node 24).
+    expect(outcomes.slice(0, 96).filter((o) => o.status === 0).length).toBe(0);
     // The default budget (128 MiB) held at once, plus the text and garbage of parsing it;
     // before the budget this attack took the server from 272 MB to 1.8 GB.
     expect(figures.growthMb).toBeLessThan(300);
