@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import http from "node:http";
+import { spawn } from "node:child_process";
 import { inject } from "vitest";
 import { spawnServer, type ServerProcess } from "../support/server-process.js";
 import { uniqueNamespace } from "../support/server.js";
@@ -21,16 +21,40 @@ export function rssMb(pid: number): number {
   return Number(/(\d+)/.exec(line ?? "")?.[1] ?? Number.NaN) / 1024;
 }
 
-/** One GET /health/live on a fresh connection; its latency in ms (the timeout if it never came). */
-function healthLatencyMs(url: string, timeoutMs: number): Promise<number> {
+/**
+ * Probes GET /health/live, one request after another on fresh connections, from a process of its
+ * own: in this one the probe's latency would include the attack's own work on the event loop it
+ * shares, not only the server's. Prints the latencies (ms; the timeout for a probe that failed)
+ * as JSON once the time is up.
+ */
+const PROBE = `
+import { spawn } from "node:child_process";
+const [url, durationMs, timeoutMs] = [process.argv[1], Number(process.argv[2]), Number(process.argv[3])];
+const latency = () => new Promise((resolve) => {
   const started = performance.now();
-  return new Promise((resolve) => {
-    const request = http.get(new URL("/health/live", url), { agent: false, timeout: timeoutMs }, (response) => {
-      response.resume();
-      response.on("end", () => resolve(response.statusCode === 200 ? performance.now() - started : timeoutMs));
-    });
-    request.on("timeout", () => request.destroy());
-    request.on("error", () => resolve(Math.max(timeoutMs, performance.now() - started)));
+  const request = http.get(new URL("/health/live", url), { agent: false, timeout: timeoutMs }, (response) => {
+    response.resume();
+    response.on("end", () => resolve(response.statusCode === 200 ? performance.now() - started : timeoutMs));
+  });
+  request.on("timeout", () => request.destroy());
+  request.on("error", () => resolve(Math.max(timeoutMs, performance.now() - started)));
+});
+const deadline = performance.now() + durationMs;
+const latencies = [];
+while (performance.now() < deadline) {
+  latencies.push(await latency());
+  await new Promise((resolve) => setTimeout(resolve, 50));
+}
+process.stdout.write(JSON.stringify(latencies));
+`;
+
+function probeHealth(url: string, durationMs: number): Promise<number[]> {
+  const child = spawn(process.execPath, ["--input-type=module", "-e", PROBE, url, String(durationMs), "5000"], { stdio: ["ignore", "pipe", "inherit"] });
+  let output = "";
+  child.stdout.on("data", (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once("error", reject);
+    child.once("exit", (code) => (code === 0 ? resolve(JSON.parse(output) as number[]) : reject(new Error(`the health probe exited with ${code}`))));
   });
 }
 
@@ -48,8 +72,8 @@ const percentile = (sorted: number[], p: number): number => sorted[Math.min(sort
 
 /**
  * Runs `attack` while sampling the server's RSS every 100 ms and probing /health/live one
- * request after another; prints and returns the figures. The attack is given a signal that
- * says when its time is up.
+ * request after another from a process of its own; prints and returns the figures. The attack
+ * is given a signal that says when its time is up.
  */
 export async function underAttack(
   label: string,
@@ -68,15 +92,9 @@ export async function underAttack(
   }, 100);
   const deadline = performance.now() + durationMs;
   const over = (): boolean => performance.now() >= deadline;
-  const latencies: number[] = [];
-  const probing = (async () => {
-    while (!over()) {
-      latencies.push(await healthLatencyMs(server.url, 5_000));
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  })();
+  let latencies: number[] = [];
   try {
-    await Promise.all([attack(over), probing]);
+    [, latencies] = await Promise.all([attack(over), probeHealth(server.url, durationMs)]);
   } finally {
     clearInterval(sampler);
   }
