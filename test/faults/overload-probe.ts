@@ -24,8 +24,9 @@ export function rssMb(pid: number): number {
 /**
  * Probes GET /health/live, one request after another on fresh connections, from a process of its
  * own: in this one the probe's latency would include the attack's own work on the event loop it
- * shares, not only the server's. Prints the latencies (ms; the timeout for a probe that failed)
- * as JSON once the time is up.
+ * shares, not only the server's. Every 10 ms, so that a p99 is not the one slowest probe of a
+ * few dozen. Prints the latencies (ms; the timeout for a probe that failed) as JSON once the
+ * time is up.
  */
 const PROBE = `
 import { spawn } from "node:child_process";
@@ -43,7 +44,7 @@ const deadline = performance.now() + durationMs;
 const latencies = [];
 while (performance.now() < deadline) {
   latencies.push(await latency());
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await new Promise((resolve) => setTimeout(resolve, 10));
 }
 process.stdout.write(JSON.stringify(latencies));
 `;
