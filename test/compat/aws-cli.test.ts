@@ -32,7 +32,8 @@ beforeAll(async () => {
 afterAll(async () => server?.close());
 
 describe("the AWS CLI (HTTP/1.1)", () => {
-  it("round-trips records and reports errors as Kinesis does", async () => {
+  // 15 runs of the CLI, each a Python start of about a second on a busy machine: more than the default 30 s.
+  it("round-trips records and reports errors as Kinesis does", { timeout: 90_000 }, async () => {
     const stream = uniqueStreamName("cli");
     expect(await aws("create-stream", "--stream-name", stream, "--shard-count", "2")).toEqual({ json: undefined });
     const described = await aws("describe-stream-summary", "--stream-name", stream);
