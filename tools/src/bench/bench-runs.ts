@@ -112,6 +112,7 @@ function liveResult(id: RunIdentity, outcome: LiveOutcome, shards: number): RunR
     mibPerSecond: mibPerSecond(slowest, id.recordBytes, outcome.seconds),
     totalRecordsPerSecond: total / outcome.seconds,
     writtenPerSecond: outcome.written / outcome.sendSeconds,
+    storedPerSecond: outcome.written / outcome.ackSeconds,
     ...(latency && { latency: { ...latency, of: "put→delivery" as const } }),
     ...(putLatency && { putLatency }),
     delivery: combineChecks(outcome.checks),

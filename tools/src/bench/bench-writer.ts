@@ -36,7 +36,15 @@ export interface WriteOrder {
  * beside put→delivery.
  */
 export type WriterReply =
-  { readonly done: true; readonly sendSeconds: number; readonly retried: number; readonly putMs: Float64Array } | { readonly error: string };
+  | {
+      readonly done: true;
+      readonly sendSeconds: number;
+      /** From the first send until the last acknowledgement: how long storing took, at the endpoint's pace. */
+      readonly ackSeconds: number;
+      readonly retried: number;
+      readonly putMs: Float64Array;
+    }
+  | { readonly error: string };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -70,6 +78,7 @@ async function main(): Promise<void> {
     const started = performance.now();
     const requests: Promise<number>[] = [];
     const putMs: number[] = [];
+    let lastAckAt = started;
     let failure: unknown;
     let sent = 0;
     while (sent < order.count) {
@@ -80,7 +89,7 @@ async function main(): Promise<void> {
         // Caught at once: a failed request must not go unhandled while later ones are still due.
         requests.push(
           send(order, maker, order.first + sent, size).then(
-            (retried) => (putMs.push(performance.now() - sentAt), retried),
+            (retried) => ((lastAckAt = performance.now()), putMs.push(lastAckAt - sentAt), retried),
             (error: unknown) => ((failure ??= error), 0),
           ),
         );
@@ -91,7 +100,7 @@ async function main(): Promise<void> {
     const sendSeconds = (performance.now() - started) / 1000;
     const retried = (await Promise.all(requests)).reduce((a, b) => a + b, 0);
     if (failure !== undefined) throw failure;
-    return { done: true, sendSeconds, retried, putMs: Float64Array.from(putMs) };
+    return { done: true, sendSeconds, ackSeconds: (lastAckAt - started) / 1000, retried, putMs: Float64Array.from(putMs) };
   };
 
   parentPort!.on("message", (message: WriteOrder | "close") => {

@@ -20,6 +20,12 @@ export interface FanoutVerdict {
   readonly withinGap: boolean;
   /** The slowest application's records/s ÷ the write rate reached. */
   readonly slowestShare: number;
+  /**
+   * The slowest application's records/s ÷ the rate the writes were acknowledged at: below
+   * slowestShare when the writes themselves queued, so a shortfall there is the put's, not
+   * the fan-out's.
+   */
+  readonly slowestShareOfStored?: number;
   /** Every application had every record, at no less than FANOUT_TARGET.fullRateShare of the write rate. */
   readonly fullRate: boolean;
   readonly met: boolean;
@@ -32,6 +38,7 @@ export function judgeFanout(
     readonly consumers: number;
     readonly recordsPerSecond: number;
     readonly writtenPerSecond?: number;
+    readonly storedPerSecond?: number;
     readonly latency?: LatencySummary;
     readonly putLatency?: LatencySummary;
     readonly delivery?: { readonly missing: number };
@@ -52,6 +59,7 @@ export function judgeFanout(
     gapMs,
     withinGap,
     slowestShare,
+    ...(run.storedPerSecond && { slowestShareOfStored: run.recordsPerSecond / Math.min(run.writtenPerSecond, run.storedPerSecond) }),
     fullRate,
     met: withinGap && fullRate,
   };

@@ -161,6 +161,8 @@ function liveSection(result: BenchResult): string[] {
 const gap = (r: RunResult): string =>
   r.latency && r.putLatency ? `${r.latency.p50 >= r.putLatency.p50 ? "+" : "−"}${ms(Math.abs(r.latency.p50 - r.putLatency.p50))}` : "—";
 
+const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
+
 /** Issue 15's fan-out target, for the 4 applications × 4 shards SubscribeToShard run (when there is one). */
 function fanoutVerdictLines(runs: readonly RunResult[]): string[] {
   const judged = runs.filter((r) => r.fanout);
@@ -172,7 +174,8 @@ function fanoutVerdictLines(runs: readonly RunResult[]): string[] {
     return (
       `Fan-out target, ${f.apps} applications × ${f.shards} shards by SubscribeToShard, ${sizeLabel(r.recordBytes)}: ` +
       `put→delivery p50 ${ms(f.deliveryP50Ms)} ms vs PutRecords p50 ${ms(f.putP50Ms)} ms, gap ${ms(f.gapMs)} ms (within ${FANOUT_TARGET.gapMs} ms: ${verdict(f.withinGap)}); ` +
-      `every application at the full rate (slowest ${(f.slowestShare * 100).toFixed(1)}% of written/s, ≥ ${FANOUT_TARGET.fullRateShare * 100}%: ${verdict(f.fullRate)})`
+      `every application at the full rate (slowest ${percent(f.slowestShare)} of written/s, ≥ ${FANOUT_TARGET.fullRateShare * 100}%: ${verdict(f.fullRate)}` +
+      `${f.slowestShareOfStored === undefined ? "" : `; ${percent(f.slowestShareOfStored)} of the rate the writes were acknowledged at`})`
     );
   });
 }
