@@ -167,6 +167,33 @@ describe("SubscribeToShard on the wire (raw HTTP/2)", () => {
     subscription.close();
   });
 
+  it("gathers what comes while the reader is behind into one event, rather than one event per record", async () => {
+    // Four 48 KiB records fill the client's 64 KiB window and every buffer on the way, with the
+    // pull (256 KiB) still open; small records then come one by one while the reader is behind.
+    const { stream, consumer } = await streamWithRecords(4, 48 * 1024);
+    const subscription = new RawSubscription({ ConsumerARN: consumer, ShardId: "shardId-000000000000", StartingPosition: { Type: "TRIM_HORIZON" } }, false);
+    await subscription.started();
+    await new Promise((r) => setTimeout(r, 500));
+    const small = 20;
+    for (let i = 0; i < small; i++) {
+      const out = await kinesis.send(new PutRecordsCommand({ StreamName: stream, Records: [{ PartitionKey: "k", Data: Buffer.from([i]) }] }));
+      expect(out.FailedRecordCount).toBe(0);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+    subscription.startReading();
+    await subscription.until(() => subscription.records().length >= 4 + small, 10_000);
+    const events = subscription.frames.filter((f) => f.headers[":event-type"] === "SubscribeToShardEvent");
+    const withSmall = events.filter((f) => (JSON.parse(f.payload.toString()) as { Records: { Data: string }[] }).Records.some((r) => r.Data.length < 8));
+    expect(withSmall.length).toBeLessThanOrEqual(2);
+    expect(
+      subscription
+        .records()
+        .slice(4)
+        .map((r) => Buffer.from(r.Data, "base64")[0]),
+    ).toEqual(Array.from({ length: small }, (_, i) => i));
+    subscription.close();
+  });
+
   it("delivers records of the largest size, each event's payload within 10 MiB", async () => {
     const { consumer } = await streamWithRecords(12, MiB - 1);
     const subscription = new RawSubscription({ ConsumerARN: consumer, ShardId: "shardId-000000000000", StartingPosition: { Type: "TRIM_HORIZON" } }, true);

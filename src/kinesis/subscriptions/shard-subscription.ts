@@ -67,7 +67,8 @@ export async function openSubscription(plan: SubscriptionPlan): Promise<ShardSub
 /**
  * The events of one SubscribeToShard call, as a readable stream of the model's event-stream
  * members. Records arrive from a ShardFeed as JetStream stores them and go out together when
- * they came in one burst (one read from NATS, at most MAX_EVENT_BYTES). An
+ * they came in one burst (one read from NATS) or while the reader was behind, at most
+ * MAX_EVENT_BYTES an event. An
  * empty event goes out when nothing else did for half the heartbeat interval. The stream ends
  * cleanly after the subscription's lifetime, with ChildShards at the end of a closed shard, or
  * with an exception event. Reading slowly pauses the feed; destroying it (the client went
@@ -188,6 +189,9 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   }
 
   override _read(): void {
+    // The reader asks for more: what came while it was behind goes out now, as one event (the
+    // event it is taking is still counted in readableLength here, so the check is skipped).
+    this.flush(true);
     if (Date.now() >= this.heldUntil) this.feed?.resume();
   }
 
@@ -201,8 +205,15 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     this.flush();
   };
 
-  private flush(): void {
+  /**
+   * Sends what was gathered. While the reader is behind (an event is already waiting for it),
+   * records stay gathered and go out together once it asks for more: a client that fell behind
+   * then catches up with a few large events rather than one per read from NATS, each of which
+   * costs it (and us) a frame to encode and decode. `force` (the stream is ending) sends anyway.
+   */
+  private flush(force = false): void {
     if (this.finished || this.batch.length === 0) return;
+    if (!force && this.readableLength >= this.readableHighWaterMark) return;
     const { limits } = this.ctx;
     const now = Date.now();
     if (!limits) this.send(this.batch.take());
@@ -311,13 +322,13 @@ export class ShardSubscription extends Readable implements FeedReceiver {
 
   /** Ends cleanly: the subscription's time is up, or the server is shutting down. */
   private complete(): void {
-    this.flush();
+    this.flush(true);
     this.finish("complete");
   }
 
   private fail(error: AwsError): void {
     if (this.finished) return;
-    this.flush();
+    this.flush(true);
     // Server faults travel as the event stream's InternalFailureException.
     const type = error.statusCode >= 500 ? "InternalFailureException" : error.type;
     this.deliver({ [type]: { message: error.message } } as SubscribeToShardEventStream);

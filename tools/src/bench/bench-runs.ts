@@ -5,6 +5,7 @@ import { registerConsumers, type BenchStream } from "./kinesis-target.js";
 import { measureLive, type LiveOutcome, type Writer } from "./live-run.js";
 import { nativeApplication, nativePublish, nativeReplay, nextSequence, type NativeStream } from "./native-runs.js";
 import { batchFor, type BenchOptions } from "./options.js";
+import { judgeFanout } from "./fanout-target.js";
 import type { Progress } from "./progress.js";
 import type { Reader } from "./reader.js";
 import { MiB, runLabel, sizeLabel, type RunResult, type Side, type WorkloadKind } from "./results.js";
@@ -98,11 +99,12 @@ function replayResult(id: RunIdentity, outcome: { seconds: number; tally: Delive
   };
 }
 
-function liveResult(id: RunIdentity, outcome: LiveOutcome): RunResult {
+function liveResult(id: RunIdentity, outcome: LiveOutcome, shards: number): RunResult {
   const slowest = Math.min(...outcome.checks.map((c) => c.delivered));
   const total = outcome.checks.reduce((sum, c) => sum + c.delivered, 0);
   const latency = summarizeLatency(outcome.latencies);
-  return {
+  const putLatency = summarizeLatency(outcome.putLatencies);
+  const result: RunResult = {
     ...id,
     records: outcome.written,
     seconds: outcome.seconds,
@@ -110,7 +112,9 @@ function liveResult(id: RunIdentity, outcome: LiveOutcome): RunResult {
     mibPerSecond: mibPerSecond(slowest, id.recordBytes, outcome.seconds),
     totalRecordsPerSecond: total / outcome.seconds,
     writtenPerSecond: outcome.written / outcome.sendSeconds,
+    storedPerSecond: outcome.written / outcome.ackSeconds,
     ...(latency && { latency: { ...latency, of: "put→delivery" as const } }),
+    ...(putLatency && { putLatency }),
     delivery: combineChecks(outcome.checks),
     ...(outcome.retried > 0 && { retried: outcome.retried }),
     cpu: outcome.cpu,
@@ -118,6 +122,8 @@ function liveResult(id: RunIdentity, outcome: LiveOutcome): RunResult {
     natsRssBytes: outcome.natsRssBytes,
     ...(outcome.error && { error: outcome.error }),
   };
+  const fanout = outcome.error ? undefined : judgeFanout(result, shards);
+  return fanout ? { ...result, fanout } : result;
 }
 
 async function throughputRuns(ctx: BenchContext, recordBytes: number): Promise<void> {
@@ -195,7 +201,9 @@ async function liveRuns(ctx: BenchContext, recordBytes: number, consumers: { arn
   const kinesisTarget = { kind: "kinesis" as const, stream: kinesis.stream.name };
   const batch = batchFor(options.liveBatch, recordBytes);
   const measure = (id: RunIdentity, readers: Reader[], target: Parameters<typeof measureLive>[2]["target"], batch: number, settleMs = 0) =>
-    attempt(ctx, id, expected, async () => liveResult(id, await measureLive(readers, writer!, { ...plan, run: nextRun(), target, batch, settleMs }, watch)));
+    attempt(ctx, id, expected, async () =>
+      liveResult(id, await measureLive(readers, writer!, { ...plan, run: nextRun(), target, batch, settleMs }, watch), options.shards),
+    );
 
   for (const n of options.fanout) {
     const polling = Array.from({ length: n }, () => pollingApplication(kinesis.client, kinesis.stream, options.pollMs));

@@ -30,8 +30,21 @@ export interface WriteOrder {
   readonly size: number;
 }
 
-/** What a finished order reports back. */
-export type WriterReply = { readonly done: true; readonly sendSeconds: number; readonly retried: number } | { readonly error: string };
+/**
+ * What a finished order reports back. `putMs`: per request, ms from its send until it was
+ * acknowledged (retries of refused records included): what the write itself costs, to set
+ * beside put→delivery.
+ */
+export type WriterReply =
+  | {
+      readonly done: true;
+      readonly sendSeconds: number;
+      /** From the first send until the last acknowledgement: how long storing took, at the endpoint's pace. */
+      readonly ackSeconds: number;
+      readonly retried: number;
+      readonly putMs: Float64Array;
+    }
+  | { readonly error: string };
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -64,14 +77,22 @@ async function main(): Promise<void> {
     const maker = new RecordMaker(order.size);
     const started = performance.now();
     const requests: Promise<number>[] = [];
+    const putMs: number[] = [];
+    let lastAckAt = started;
     let failure: unknown;
     let sent = 0;
     while (sent < order.count) {
       const due = Math.min(order.count, Math.floor(((performance.now() - started) * order.rate) / 1000) + 1);
       while (sent < order.count && due - sent >= Math.min(order.batch, order.count - sent)) {
         const size = Math.min(order.batch, order.count - sent);
+        const sentAt = performance.now();
         // Caught at once: a failed request must not go unhandled while later ones are still due.
-        requests.push(send(order, maker, order.first + sent, size).catch((error: unknown) => ((failure ??= error), 0)));
+        requests.push(
+          send(order, maker, order.first + sent, size).then(
+            (retried) => ((lastAckAt = performance.now()), putMs.push(lastAckAt - sentAt), retried),
+            (error: unknown) => ((failure ??= error), 0),
+          ),
+        );
         sent += size;
       }
       await sleep(1);
@@ -79,7 +100,7 @@ async function main(): Promise<void> {
     const sendSeconds = (performance.now() - started) / 1000;
     const retried = (await Promise.all(requests)).reduce((a, b) => a + b, 0);
     if (failure !== undefined) throw failure;
-    return { done: true, sendSeconds, retried };
+    return { done: true, sendSeconds, ackSeconds: (lastAckAt - started) / 1000, retried, putMs: Float64Array.from(putMs) };
   };
 
   parentPort!.on("message", (message: WriteOrder | "close") => {

@@ -122,8 +122,10 @@ function rows(label: string, outcome: LiveOutcome): string[][] {
     return [path, String(outcome.written), ms(latency?.p50), ms(latency?.p95), ms(latency?.p99), ms(latency?.max), check, cpu];
   };
   const [subscribed, native] = outcome.checks;
+  const put = summarizeLatency(outcome.putLatencies);
   return [
     row(label, outcome.byReader[0]!, exactlyOnceCell({ delivery: subscribed })),
+    ["  PutRecord itself (writer: send to ack)", String(outcome.putLatencies.length), ms(put?.p50), ms(put?.p95), ms(put?.p99), ms(put?.max), "", cpu],
     row("  native push consumer, same records", outcome.byReader[1]!, exactlyOnceCell({ delivery: native })),
     row("  SubscribeToShard later than native by", lag(outcome, 0, 1), ""),
   ];

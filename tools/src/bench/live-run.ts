@@ -11,7 +11,7 @@ import { DeliveryTally, type DeliveryCheck } from "./stats.js";
  * record's put→delivery time is taken and its arrival counted.
  */
 export interface Writer {
-  write(order: WriteOrder): Promise<{ sendSeconds: number; retried: number }>;
+  write(order: WriteOrder): Promise<{ sendSeconds: number; ackSeconds: number; retried: number; putMs: Float64Array }>;
   close(): void;
 }
 
@@ -52,7 +52,11 @@ export interface LiveOutcome {
   readonly seconds: number;
   /** How long the writer took to send them all. */
   readonly sendSeconds: number;
+  /** From the first measured write until the last was acknowledged. */
+  readonly ackSeconds: number;
   readonly retried: number;
+  /** Per write request of the measured window, ms from its send to its acknowledgement. */
+  readonly putLatencies: Float64Array;
   /** Per application. */
   readonly checks: DeliveryCheck[];
   /** put→delivery ms of every record at every application. */
@@ -96,7 +100,7 @@ export async function measureLive(readers: readonly Reader[], writer: Writer, pl
   await writer.write({ ...order, count: warmup, first: 0 });
   const begin = watch.beginRun();
   const writing = performance.now();
-  const { sendSeconds, retried } = await writer.write({ ...order, count: total, first: warmup });
+  const { sendSeconds, ackSeconds, retried, putMs } = await writer.write({ ...order, count: total, first: warmup });
   const deadline = Date.now() + 5_000 + plan.settleMs;
   while (tallies.some((t) => !t.complete) && Date.now() < deadline) await sleep(2);
   const seconds = (performance.now() - writing) / 1000;
@@ -107,7 +111,9 @@ export async function measureLive(readers: readonly Reader[], writer: Writer, pl
     written: total,
     seconds,
     sendSeconds,
+    ackSeconds,
     retried,
+    putLatencies: putMs,
     checks: tallies.map((t) => t.result()),
     latencies: byReader.flatMap((values) => Array.from(values).filter((v) => !Number.isNaN(v))),
     byReader,

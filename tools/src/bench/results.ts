@@ -1,5 +1,6 @@
 import type { CostComparison } from "./cost-comparison.js";
 import type { CpuSeconds } from "../server-process.js";
+import type { FanoutVerdict } from "./fanout-target.js";
 import type { DeliveryCheck, LatencySummary } from "./stats.js";
 
 /**
@@ -33,6 +34,12 @@ export interface RunResult {
   readonly writtenPerSecond?: number;
   /** Publish: from a record's send to its acknowledgement; live: from its send to its arrival at an application (all applications pooled). */
   readonly latency?: LatencySummary & { readonly of: LatencyKind };
+  /** Live: records a second stored, from the first measured write until the last was acknowledged (below writtenPerSecond when the writes queue). */
+  readonly storedPerSecond?: number;
+  /** Live: the writer's own requests in the run (PutRecords, PutRecord or js.publish), ms from send to acknowledgement. */
+  readonly putLatency?: LatencySummary;
+  /** Live: the 4 × 4 SubscribeToShard run against issue 15's fan-out target. */
+  readonly fanout?: FanoutVerdict;
   /** Replay and live: whether every record arrived exactly once (at every application). */
   readonly delivery?: DeliveryCheck;
   /** Records the endpoint refused (throttling) and the bench sent again. */

@@ -1,4 +1,5 @@
 import { cpuPerRecord, deliveryCosts } from "./cpu-per-record.js";
+import { FANOUT_TARGET } from "./fanout-target.js";
 import { runLabel, sizeLabel, type BenchResult, type RunResult } from "./results.js";
 
 /** The bench's results as text tables: the target and server, throughput, live runs. */
@@ -116,7 +117,9 @@ function liveSection(result: BenchResult): string[] {
     count(r.writtenPerSecond ?? Number.NaN),
     count(r.recordsPerSecond),
     count(r.totalRecordsPerSecond),
+    ms(r.putLatency?.p50),
     ms(r.latency?.p50),
+    gap(r),
     ms(r.latency?.p95),
     ms(r.latency?.p99),
     ms(r.latency?.max),
@@ -128,13 +131,53 @@ function liveSection(result: BenchResult): string[] {
   return [
     "",
     `Publish at ${count(rate)} records/s for ${seconds} s (${put}; natively one js.publish each) while n applications consume every record ` +
-      `(GetRecords every ${pollMs} ms per shard, SubscribeToShard as registered consumers, ordered consumers). Latency: put→delivery, ms, all applications.`,
+      `(GetRecords every ${pollMs} ms per shard, SubscribeToShard as registered consumers, ordered consumers). ` +
+      `Latency, ms: put p50 the writer's own requests (send to acknowledgement); p50 … max put→delivery, all applications; gap = p50 − put p50.`,
     formatTable(
-      ["size", "apps", "path", "written/s", "rec/s each", "total rec/s", "p50", "p95", "p99", "max", "exactly once", "cpu client server nats", "server RSS"],
+      [
+        "size",
+        "apps",
+        "path",
+        "written/s",
+        "rec/s each",
+        "total rec/s",
+        "put p50",
+        "p50",
+        "gap",
+        "p95",
+        "p99",
+        "max",
+        "exactly once",
+        "cpu client server nats",
+        "server RSS",
+      ],
       rows,
-      new Set([1, 3, 4, 5, 6, 7, 8, 9]),
+      new Set([1, 3, 4, 5, 6, 7, 8, 9, 10, 11]),
     ),
+    ...fanoutVerdictLines(runs),
   ];
+}
+
+const gap = (r: RunResult): string =>
+  r.latency && r.putLatency ? `${r.latency.p50 >= r.putLatency.p50 ? "+" : "−"}${ms(Math.abs(r.latency.p50 - r.putLatency.p50))}` : "—";
+
+const percent = (share: number): string => `${(share * 100).toFixed(1)}%`;
+
+/** Issue 15's fan-out target, for the 4 applications × 4 shards SubscribeToShard run (when there is one). */
+function fanoutVerdictLines(runs: readonly RunResult[]): string[] {
+  const judged = runs.filter((r) => r.fanout);
+  if (judged.length === 0)
+    return [`Fan-out target (${FANOUT_TARGET.apps} applications × ${FANOUT_TARGET.shards} shards by SubscribeToShard): not judged, no such run`];
+  const verdict = (ok: boolean): string => (ok ? "met" : "MISSED");
+  return judged.map((r) => {
+    const f = r.fanout!;
+    return (
+      `Fan-out target, ${f.apps} applications × ${f.shards} shards by SubscribeToShard, ${sizeLabel(r.recordBytes)}: ` +
+      `put→delivery p50 ${ms(f.deliveryP50Ms)} ms vs PutRecords p50 ${ms(f.putP50Ms)} ms, gap ${ms(f.gapMs)} ms (within ${FANOUT_TARGET.gapMs} ms: ${verdict(f.withinGap)}); ` +
+      `every application at the full rate (slowest ${percent(f.slowestShare)} of written/s, ≥ ${FANOUT_TARGET.fullRateShare * 100}%: ${verdict(f.fullRate)}` +
+      `${f.slowestShareOfStored === undefined ? "" : `; ${percent(f.slowestShareOfStored)} of the rate the writes were acknowledged at`})`
+    );
+  });
 }
 
 const micros = (value: number | undefined): string => (value === undefined ? "—" : value < 10 ? value.toFixed(2) : value.toFixed(1));
