@@ -1,0 +1,134 @@
+import { randomBytes } from "node:crypto";
+import { connect, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
+import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { RecordCipher } from "../../src/jetstream/record-cipher.js";
+import { recordHeaders } from "../../src/jetstream/record-format.js";
+import { outcomeOfAck, RecordWriter, type OutgoingRecord } from "../../src/jetstream/record-writer.js";
+
+/**
+ * The record writer builds its HPUB frames itself, a batch at a time: what nats-server and a
+ * native consumer see must be what nats.js's own publish of the same record sends.
+ */
+let nc: NatsConnection;
+let jsm: JetStreamManager;
+const stream = `writer_${randomBytes(4).toString("hex")}`;
+const subjectOf = (shard: number): string => `${stream}.shard.${shard}`;
+const cipher = new RecordCipher(randomBytes(32));
+
+beforeAll(async () => {
+  nc = await connect({ servers: inject("natsUrl") });
+  jsm = await jetstreamManager(nc);
+  await jsm.streams.add({ name: stream, subjects: [`${stream}.shard.*`], duplicate_window: 60_000_000_000 });
+});
+afterAll(async () => {
+  await jsm?.streams.delete(stream).catch(() => undefined);
+  await nc?.close();
+});
+
+/** The messages published to `subject` while `publish` runs, as a core subscriber gets them. */
+async function captured(subject: string, count: number, publish: () => Promise<unknown>): Promise<Msg[]> {
+  const messages: Msg[] = [];
+  const sub = nc.subscribe(subject, { max: count });
+  const done = (async () => {
+    for await (const msg of sub) messages.push(msg);
+  })();
+  await nc.flush();
+  await publish();
+  await done;
+  return messages;
+}
+
+const records: OutgoingRecord[] = [
+  { shardIndex: 0, data: new TextEncoder().encode("plain"), partitionKey: "key", receivedMs: 1_700_000_000_123 },
+  { shardIndex: 0, data: new Uint8Array(0), partitionKey: "ünïcødé 键 \r\n: with CRLF", receivedMs: 1 },
+  { shardIndex: 0, data: randomBytes(300_000), partitionKey: "large", receivedMs: 2, messageId: " retry-ü:key:2 " },
+  { shardIndex: 0, data: randomBytes(70_000), partitionKey: "after the large one", receivedMs: 3, messageId: "id:3" },
+];
+
+describe("RecordWriter", () => {
+  it("sends each record with the bytes nats.js's publish sends: payload, headers, order", async () => {
+    const writer = new RecordWriter(nc, 5_000, cipher);
+    try {
+      const ours = await captured(subjectOf(0), records.length, () => writer.publish(records, subjectOf));
+      const theirs = await captured(subjectOf(0), records.length, async () => {
+        for (const r of records) nc.publish(subjectOf(0), r.data, { headers: recordHeaders(r.partitionKey, r.receivedMs, undefined, r.messageId) });
+        await nc.flush();
+      });
+      expect(ours.map((m) => m.headers?.toString())).toEqual(theirs.map((m) => m.headers?.toString()));
+      expect(ours.map((m) => Buffer.from(m.data).toString("hex"))).toEqual(theirs.map((m) => Buffer.from(m.data).toString("hex")));
+      expect(ours.map((m) => m.headers?.get("Kinesis-Partition-Key"))).toEqual(records.map((r) => encodeURIComponent(r.partitionKey)));
+    } finally {
+      writer.close();
+    }
+  });
+
+  it("answers every record with its sequence, in order, and a retry with the first write's", async () => {
+    const writer = new RecordWriter(nc, 5_000, cipher);
+    try {
+      const batch = Array.from({ length: 600 }, (_, i): OutgoingRecord => ({
+        shardIndex: i % 3,
+        data: randomBytes(1024),
+        partitionKey: `pk-${i}`,
+        receivedMs: 5,
+        messageId: `call-${stream}:${i}`,
+      }));
+      const first = await writer.publish(batch, subjectOf);
+      const sequences = first.map((outcome) => (outcome.failure === undefined ? outcome.sequence : -1n));
+      expect(sequences.every((seq, i) => seq > 0n && (i === 0 || seq === sequences[i - 1]! + 1n))).toBe(true);
+      expect(first.every((outcome) => outcome.failure === undefined && !outcome.duplicate)).toBe(true);
+      const retry = await writer.publish(batch, subjectOf);
+      expect(retry).toEqual(sequences.map((sequence) => ({ sequence, duplicate: true })));
+      const stored = await jsm.streams.getMessage(stream, { seq: Number(sequences[7]) });
+      expect(Buffer.from(stored!.data).equals(Buffer.from(batch[7]!.data))).toBe(true);
+      expect(stored!.subject).toBe(subjectOf(7 % 3));
+    } finally {
+      writer.close();
+    }
+  });
+
+  it("stores encrypted data under the key's header and refuses a message id with CR or LF", async () => {
+    const writer = new RecordWriter(nc, 5_000, cipher);
+    try {
+      const data = new TextEncoder().encode("secret");
+      const [encrypted, refused] = await writer.publish(
+        [
+          { shardIndex: 1, data, partitionKey: "k", receivedMs: 9, encryptionKeyId: "alias/my key" },
+          { shardIndex: 1, data, partitionKey: "k", receivedMs: 9, messageId: "a\r\nb" },
+        ],
+        subjectOf,
+      );
+      expect(refused).toMatchObject({ failure: "rejected" });
+      if (encrypted?.failure !== undefined) throw new Error(encrypted?.description);
+      const stored = await jsm.streams.getMessage(stream, { seq: Number(encrypted!.sequence) });
+      expect(stored!.header.get("Kinesis-Encryption-Key")).toBe("alias%2Fmy%20key");
+      expect(Buffer.from(cipher.decrypt("alias/my key", stored!.data)).toString()).toBe("secret");
+    } finally {
+      writer.close();
+    }
+  });
+
+  it("fails records on a subject no stream takes as no-stream", async () => {
+    const writer = new RecordWriter(nc, 5_000, cipher);
+    try {
+      const outcomes = await writer.publish([records[0]!, records[0]!], () => `nostream_${stream}.x`);
+      expect(outcomes.map((o) => o.failure)).toEqual(["no-stream", "no-stream"]);
+    } finally {
+      writer.close();
+    }
+  });
+});
+
+describe("outcomeOfAck", () => {
+  const ack = (text: string) => outcomeOfAck(new TextEncoder().encode(text));
+  it("reads plain acknowledgements, duplicates, errors and anything else JSON", () => {
+    expect(ack('{"stream":"s","seq":42}')).toEqual({ sequence: 42n, duplicate: false });
+    expect(ack('{"stream":"s","seq":43,"duplicate":true}')).toEqual({ sequence: 43n, duplicate: true });
+    expect(ack('{"stream":"s","domain":"d","seq":44}')).toEqual({ sequence: 44n, duplicate: false });
+    expect(ack('{"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"},"stream":"s","seq":0}')).toEqual({
+      failure: "rejected",
+      description: "maximum messages exceeded",
+    });
+    expect(ack("not json")).toEqual({ failure: "rejected", description: "invalid acknowledgement" });
+  });
+});
