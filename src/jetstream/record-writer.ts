@@ -38,10 +38,21 @@ interface Batch {
   readonly resolve: (outcomes: PublishOutcome[]) => void;
 }
 
-interface PendingAck {
+/**
+ * The messages of one publish call awaiting their acknowledgements: consecutive reply ids from
+ * `firstId`, the record each stands for, and which were answered. One entry per call, not
+ * one per record: a Map entry and an object per record were a good part of the garbage.
+ */
+interface InFlight {
+  readonly firstId: number;
+  /** The record index of each id from firstId on. */
+  readonly indexes: number[];
+  /** 1 where the id was answered (a late or repeated answer is then ignored). */
+  answered: Uint8Array;
   readonly deadline: number;
   readonly batch: Batch;
-  readonly index: number;
+  /** Ids not answered yet. */
+  open: number;
 }
 
 interface PubAck {
@@ -86,7 +97,8 @@ const CRLF = 0x0d0a;
 export class RecordWriter {
   private readonly inbox = createInbox();
   private readonly subscription: Subscription;
-  private readonly pending = new Map<number, PendingAck>();
+  /** Calls awaiting acknowledgements, by ascending firstId, hence by deadline. */
+  private readonly inFlight: InFlight[] = [];
   private nextId = 0;
   private sweeper: NodeJS.Timeout | undefined;
 
@@ -108,14 +120,20 @@ export class RecordWriter {
       const queue = protocolQueueOf(this.nc);
       // Closed, draining or headers refused: nc.publish says so in its own words, record by record.
       const batched = queue !== undefined && queue.info?.headers !== false && !queue.noMorePublishing && !this.nc.isClosed() && !this.nc.isDraining();
-      if (batched) this.publishFrames(queue, records, subjectOf, batch, deadline);
-      else this.publishEach(records, subjectOf, batch, deadline);
+      const flight: InFlight = { firstId: this.nextId, indexes: [], answered: EMPTY, deadline, batch, open: 0 };
+      if (batched) this.publishFrames(queue, records, subjectOf, flight);
+      else this.publishEach(records, subjectOf, flight);
+      if (flight.indexes.length === 0) return;
+      flight.open = flight.indexes.length;
+      flight.answered = new Uint8Array(flight.open);
+      this.inFlight.push(flight);
       this.sweeper ??= setInterval(() => this.expire(), 100).unref();
     });
   }
 
   /** The batch as HPUB frames, written into shared buffers and queued on nats.js's connection. */
-  private publishFrames(queue: ProtocolQueue, records: readonly OutgoingRecord[], subjectOf: (shardIndex: number) => string, batch: Batch, deadline: number): void {
+  private publishFrames(queue: ProtocolQueue, records: readonly OutgoingRecord[], subjectOf: (shardIndex: number) => string, flight: InFlight): void {
+    const { batch, indexes } = flight;
     const maxPayload = queue.info?.max_payload ?? Number.POSITIVE_INFINITY;
     const subjects = new Map<number, string>();
     let chunk = Buffer.allocUnsafe(FRAME_CHUNK_BYTES);
@@ -161,22 +179,24 @@ export class RecordWriter {
       end = chunk.writeUInt16BE(CRLF, end);
       queue.outMsgs++;
       queue.outBytes += size;
-      this.pending.set(id, { deadline, batch, index });
+      indexes.push(index);
     });
     send(false);
   }
 
   /** The batch one nc.publish per record. */
-  private publishEach(records: readonly OutgoingRecord[], subjectOf: (shardIndex: number) => string, batch: Batch, deadline: number): void {
+  private publishEach(records: readonly OutgoingRecord[], subjectOf: (shardIndex: number) => string, flight: InFlight): void {
+    const { batch, indexes } = flight;
     records.forEach((record, index) => {
-      const id = this.nextId++;
+      const id = this.nextId;
       try {
         const keyId = record.encryptionKeyId;
         this.nc.publish(subjectOf(record.shardIndex), keyId === undefined ? record.data : this.cipher.encrypt(keyId, record.data), {
           reply: `${this.inbox}.${id}`,
           headers: recordHeaders(record.partitionKey, record.receivedMs, keyId, record.messageId),
         });
-        this.pending.set(id, { deadline, batch, index });
+        this.nextId++;
+        indexes.push(index);
       } catch (error) {
         settle(batch, index, { failure: "rejected", description: (error as Error).message });
       }
@@ -191,42 +211,94 @@ export class RecordWriter {
 
   private onAck(msg: Msg): void {
     const id = Number(msg.subject.slice(this.inbox.length + 1));
-    const pending = this.pending.get(id);
-    if (!pending) return;
-    this.pending.delete(id);
-    if (msg.headers?.code === 503) {
-      settle(pending.batch, pending.index, { failure: "no-stream", description: "no JetStream stream takes this subject" });
-      return;
-    }
-    settle(pending.batch, pending.index, outcomeOfAck(msg.data));
+    const flight = this.flightOf(id);
+    if (!flight) return;
+    const offset = id - flight.firstId;
+    if (flight.answered[offset] === 1) return;
+    const outcome: PublishOutcome =
+      msg.headers?.code === 503 ? { failure: "no-stream", description: "no JetStream stream takes this subject" } : outcomeOfAck(msg.data);
+    this.answer(flight, offset, outcome);
   }
 
-  /** Fails acknowledgements past their deadline. Deadlines grow with ids, so stop at the first live one. */
-  private expire(now = Date.now()): void {
-    for (const [id, pending] of this.pending) {
-      if (pending.deadline > now) break;
-      this.pending.delete(id);
-      settle(pending.batch, pending.index, { failure: "timeout", description: "no acknowledgement from JetStream in time" });
+  /** The call that sent reply id `id`, if it still awaits answers; acknowledgements come mostly in order, so mostly the first. */
+  private flightOf(id: number): InFlight | undefined {
+    const flights = this.inFlight;
+    let low = 0;
+    let high = flights.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const flight = flights[middle]!;
+      if (id < flight.firstId) high = middle - 1;
+      else if (id >= flight.firstId + flight.indexes.length) low = middle + 1;
+      else return flight;
     }
-    if (this.pending.size === 0 && this.sweeper) {
+    return undefined;
+  }
+
+  private answer(flight: InFlight, offset: number, outcome: PublishOutcome): void {
+    flight.answered[offset] = 1;
+    if (--flight.open === 0) this.inFlight.splice(this.inFlight.indexOf(flight), 1);
+    settle(flight.batch, flight.indexes[offset]!, outcome);
+  }
+
+  /** Fails acknowledgements past their deadline. Deadlines grow with ids, so stop at the first live call. */
+  private expire(now = Date.now()): void {
+    while (this.inFlight.length > 0 && this.inFlight[0]!.deadline <= now) {
+      const flight = this.inFlight[0]!;
+      flight.answered.forEach((answered, offset) => {
+        if (answered === 0) this.answer(flight, offset, { failure: "timeout", description: "no acknowledgement from JetStream in time" });
+      });
+    }
+    if (this.inFlight.length === 0 && this.sweeper) {
       clearInterval(this.sweeper);
       this.sweeper = undefined;
     }
   }
 }
 
-/** The acknowledgement JetStream sends for an ordinary write, nothing else in it. */
-const PLAIN_ACK = /^\{"stream":"[^"\\]*","seq":(\d{1,15})(,"duplicate":true)?\}$/;
+const EMPTY = new Uint8Array(0);
+
+const ascii = (text: string): Uint8Array => Buffer.from(text, "latin1");
+const ACK_HEAD = ascii('{"stream":"');
+const ACK_SEQ = ascii('","seq":');
+const ACK_DUPLICATE = ascii(',"duplicate":true}');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const CLOSE_BRACE = 0x7d;
+
+const hasAt = (data: Uint8Array, at: number, part: Uint8Array): boolean => {
+  if (at + part.length > data.length) return false;
+  for (let i = 0; i < part.length; i++) if (data[at + i] !== part[i]) return false;
+  return true;
+};
+
+/**
+ * The acknowledgement JetStream sends for an ordinary write, {"stream":"S","seq":N} with
+ * ,"duplicate":true on a retry, read from its bytes: no string, no JSON.parse. Anything else
+ * (errors, a domain, a sequence past 2^53) is undefined and goes to JSON.parse.
+ */
+function plainAck(data: Uint8Array): PublishOutcome | undefined {
+  if (!hasAt(data, 0, ACK_HEAD)) return undefined;
+  let at = ACK_HEAD.length;
+  while (at < data.length && data[at] !== QUOTE) if (data[at++] === BACKSLASH) return undefined;
+  if (!hasAt(data, at, ACK_SEQ)) return undefined;
+  at += ACK_SEQ.length;
+  const digits = at;
+  let seq = 0;
+  for (let byte = data[at]!; byte >= 0x30 && byte <= 0x39; byte = data[++at]!) seq = seq * 10 + byte - 0x30;
+  if (at === digits || at - digits > 15) return undefined;
+  if (at === data.length - 1 && data[at] === CLOSE_BRACE) return { sequence: BigInt(seq), duplicate: false };
+  if (at + ACK_DUPLICATE.length === data.length && hasAt(data, at, ACK_DUPLICATE)) return { sequence: BigInt(seq), duplicate: true };
+  return undefined;
+}
 
 /** A JetStream publish acknowledgement ({stream, seq, duplicate} or {error}) as an outcome. */
 export function outcomeOfAck(data: Uint8Array): PublishOutcome {
-  // The common answer is read with one match instead of a UTF-8 decode and JSON.parse.
-  const bytes = Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  const plain = PLAIN_ACK.exec(bytes.toString("latin1"));
-  if (plain) return { sequence: BigInt(plain[1]!), duplicate: plain[2] !== undefined };
+  const plain = plainAck(data);
+  if (plain) return plain;
   let ack: PubAck;
   try {
-    ack = JSON.parse(bytes.toString("utf8")) as PubAck;
+    ack = JSON.parse(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString("utf8")) as PubAck;
   } catch {
     return { failure: "rejected", description: "invalid acknowledgement" };
   }

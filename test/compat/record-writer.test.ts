@@ -119,6 +119,43 @@ describe("RecordWriter", () => {
   });
 });
 
+describe("RecordWriter's acknowledgements", () => {
+  it("times out the records nothing answers, and takes the first answer of a record answered twice", async () => {
+    const writer = new RecordWriter(nc, 300, cipher);
+    const silent = nc.subscribe(`silent_${stream}`);
+    let answered = 0;
+    const twice = nc.subscribe(`twice_${stream}`, {
+      callback: (_error, msg) => {
+        const seq = ++answered;
+        msg.respond(JSON.stringify({ stream, seq }));
+        msg.respond(JSON.stringify({ stream, seq: seq + 1000 }));
+      },
+    });
+    try {
+      const [quiet, doubled] = await Promise.all([
+        writer.publish([records[0]!, records[1]!], () => `silent_${stream}`),
+        writer.publish([records[0]!, records[1]!, records[3]!], () => `twice_${stream}`),
+      ]);
+      expect(quiet.map((o) => o.failure)).toEqual(["timeout", "timeout"]);
+      expect(doubled).toEqual([1n, 2n, 3n].map((sequence) => ({ sequence, duplicate: false })));
+    } finally {
+      silent.unsubscribe();
+      twice.unsubscribe();
+      writer.close();
+    }
+  });
+
+  it("fails what is still due when it closes", async () => {
+    const writer = new RecordWriter(nc, 60_000, cipher);
+    const silent = nc.subscribe(`silent2_${stream}`);
+    const outcomes = writer.publish([records[0]!], () => `silent2_${stream}`);
+    await nc.flush();
+    writer.close();
+    expect((await outcomes).map((o) => o.failure)).toEqual(["timeout"]);
+    silent.unsubscribe();
+  });
+});
+
 describe("outcomeOfAck", () => {
   const ack = (text: string) => outcomeOfAck(new TextEncoder().encode(text));
   it("reads plain acknowledgements, duplicates, errors and anything else JSON", () => {
@@ -129,6 +166,10 @@ describe("outcomeOfAck", () => {
       failure: "rejected",
       description: "maximum messages exceeded",
     });
+    expect(ack('{"stream":"a\\"b","seq":45}')).toEqual({ sequence: 45n, duplicate: false });
+    expect(ack('{"stream":"s","seq":46,"duplicate":false}')).toEqual({ sequence: 46n, duplicate: false });
+    expect(ack('{"stream":"s","seq":9007199254740993}')).toMatchObject({ duplicate: false });
     expect(ack("not json")).toEqual({ failure: "rejected", description: "invalid acknowledgement" });
+    expect(ack('{"stream":"s","seq":}')).toEqual({ failure: "rejected", description: "invalid acknowledgement" });
   });
 });
