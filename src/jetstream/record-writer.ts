@@ -260,11 +260,14 @@ const EMPTY = new Uint8Array(0);
 
 const ascii = (text: string): Uint8Array => Buffer.from(text, "latin1");
 const ACK_HEAD = ascii('{"stream":"');
-const ACK_SEQ = ascii('","seq":');
-const ACK_DUPLICATE = ascii(',"duplicate":true}');
+const ACK_SEQ = ascii('"seq":');
+const ACK_DUPLICATE = ascii('"duplicate":');
+const ACK_TRUE = ascii("true");
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
 const CLOSE_BRACE = 0x7d;
+const SPACE = 0x20;
 
 const hasAt = (data: Uint8Array, at: number, part: Uint8Array): boolean => {
   if (at + part.length > data.length) return false;
@@ -272,24 +275,40 @@ const hasAt = (data: Uint8Array, at: number, part: Uint8Array): boolean => {
   return true;
 };
 
+const skipSpaces = (data: Uint8Array, at: number): number => {
+  while (data[at] === SPACE) at++;
+  return at;
+};
+
 /**
- * The acknowledgement JetStream sends for an ordinary write, {"stream":"S","seq":N} with
- * ,"duplicate":true on a retry, read from its bytes: no string, no JSON.parse. Anything else
- * (errors, a domain, a sequence past 2^53) is undefined and goes to JSON.parse.
+ * The acknowledgement JetStream sends for an ordinary write, read from its bytes: no string, no
+ * JSON.parse. nats-server writes it {"stream":"S", "seq":N} with ,"duplicate": true on a retry
+ * (spaces allowed where it puts them or not). Anything else (errors, a domain, a sequence
+ * past 2^53) is undefined and goes to JSON.parse.
  */
-function plainAck(data: Uint8Array): PublishOutcome | undefined {
+export function plainAck(data: Uint8Array): PublishOutcome | undefined {
   if (!hasAt(data, 0, ACK_HEAD)) return undefined;
   let at = ACK_HEAD.length;
   while (at < data.length && data[at] !== QUOTE) if (data[at++] === BACKSLASH) return undefined;
+  if (data[at + 1] !== COMMA) return undefined;
+  at = skipSpaces(data, at + 2);
   if (!hasAt(data, at, ACK_SEQ)) return undefined;
-  at += ACK_SEQ.length;
+  at = skipSpaces(data, at + ACK_SEQ.length);
   const digits = at;
   let seq = 0;
   for (let byte = data[at]!; byte >= 0x30 && byte <= 0x39; byte = data[++at]!) seq = seq * 10 + byte - 0x30;
   if (at === digits || at - digits > 15) return undefined;
-  if (at === data.length - 1 && data[at] === CLOSE_BRACE) return { sequence: BigInt(seq), duplicate: false };
-  if (at + ACK_DUPLICATE.length === data.length && hasAt(data, at, ACK_DUPLICATE)) return { sequence: BigInt(seq), duplicate: true };
-  return undefined;
+  at = skipSpaces(data, at);
+  let duplicate = false;
+  if (data[at] === COMMA) {
+    at = skipSpaces(data, at + 1);
+    if (!hasAt(data, at, ACK_DUPLICATE)) return undefined;
+    at = skipSpaces(data, at + ACK_DUPLICATE.length);
+    if (!hasAt(data, at, ACK_TRUE)) return undefined;
+    duplicate = true;
+    at = skipSpaces(data, at + ACK_TRUE.length);
+  }
+  return at === data.length - 1 && data[at] === CLOSE_BRACE ? { sequence: BigInt(seq), duplicate } : undefined;
 }
 
 /** A JetStream publish acknowledgement ({stream, seq, duplicate} or {error}) as an outcome. */

@@ -4,7 +4,7 @@ import { jetstreamManager, type JetStreamManager } from "@nats-io/jetstream";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { RecordCipher } from "../../src/jetstream/record-cipher.js";
 import { recordHeaders } from "../../src/jetstream/record-format.js";
-import { outcomeOfAck, RecordWriter, type OutgoingRecord } from "../../src/jetstream/record-writer.js";
+import { outcomeOfAck, plainAck, RecordWriter, type OutgoingRecord } from "../../src/jetstream/record-writer.js";
 
 /**
  * The record writer builds its HPUB frames itself, a batch at a time: what nats-server and a
@@ -157,9 +157,20 @@ describe("RecordWriter's acknowledgements", () => {
 });
 
 describe("outcomeOfAck", () => {
+  it("reads nats-server's own acknowledgements without JSON.parse", async () => {
+    const h = recordHeaders("k", 1, undefined, `plain-${stream}`);
+    const first = await nc.request(subjectOf(2), "x", { headers: h });
+    const retry = await nc.request(subjectOf(2), "x", { headers: h });
+    expect(plainAck(first.data)).toMatchObject({ duplicate: false });
+    expect(plainAck(retry.data)).toEqual({ ...plainAck(first.data), duplicate: true });
+  });
+
   const ack = (text: string) => outcomeOfAck(new TextEncoder().encode(text));
   it("reads plain acknowledgements, duplicates, errors and anything else JSON", () => {
     expect(ack('{"stream":"s","seq":42}')).toEqual({ sequence: 42n, duplicate: false });
+    // As nats-server writes them.
+    expect(ack('{"stream":"s", "seq":40}')).toEqual({ sequence: 40n, duplicate: false });
+    expect(ack('{"stream":"s", "seq":41,"duplicate": true}')).toEqual({ sequence: 41n, duplicate: true });
     expect(ack('{"stream":"s","seq":43,"duplicate":true}')).toEqual({ sequence: 43n, duplicate: true });
     expect(ack('{"stream":"s","domain":"d","seq":44}')).toEqual({ sequence: 44n, duplicate: false });
     expect(ack('{"error":{"code":503,"err_code":10077,"description":"maximum messages exceeded"},"stream":"s","seq":0}')).toEqual({
