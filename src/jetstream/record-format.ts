@@ -40,6 +40,22 @@ export function recordHeaders(partitionKey: string, receivedMs: number, encrypti
   return h;
 }
 
+/**
+ * The same headers as nats.js encodes recordHeaders(...) on the wire (its MsgHdrs.toString):
+ * "NATS/1.0", then "\r\nName: value" per header, then a blank line. Values are trimmed and may
+ * not hold CR or LF, as nats.js requires; only the message id can (the others are URI-encoded
+ * or digits).
+ */
+export function recordHeaderText(partitionKey: string, receivedMs: number, encryptionKeyId?: string, messageId?: string): string {
+  let text = `NATS/1.0\r\n${PARTITION_KEY_HEADER}: ${encodeURIComponent(partitionKey)}\r\n${RECEIVED_HEADER}: ${receivedMs}`;
+  if (encryptionKeyId !== undefined) text += `\r\n${ENCRYPTION_KEY_HEADER}: ${encodeURIComponent(encryptionKeyId)}`;
+  if (messageId !== undefined) {
+    if (/[\r\n]/.test(messageId)) throw new Error("invalid header: values cannot contain \\r or \\n");
+    text += `\r\nNats-Msg-Id: ${messageId.trim()}`;
+  }
+  return `${text}\r\n\r\n`;
+}
+
 /** The Kinesis-Received stamp, or `fallback` on a message without one. */
 export function receivedMsOf(h: MsgHdrs | undefined, fallback: number): number {
   const stamp = Number(h?.get(RECEIVED_HEADER) || Number.NaN);

@@ -73,7 +73,7 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
     const refused: number[] = [];
     outcomes.forEach((outcome, k) => {
       if (outcome.failure === "no-stream" && attempt < MAX_ROUTING_ATTEMPTS) refused.push(pending[k]!);
-      else results[pending[k]!] = resultOf(ctx, shards[k]!, outcome, stamps[k]!);
+      else results[pending[k]!] = resultOf(ctx, shards[k]!, outcome, typeof stamps === "number" ? stamps : stamps[k]!);
     });
     if (refused.length > 0) current = await freshMetadata(ctx, current, attempt);
     pending = refused;
@@ -84,11 +84,11 @@ export async function putRecords(ctx: RequestContext, stream: StreamMetadata, re
 
 /**
  * When each record was received: this call's stamp, or for a deduplicated retry the first
- * write's. Only retries wait; an ordinary call builds no promise per record.
+ * write's. Only retries wait; an ordinary call builds no promise nor array per record.
  */
-function arrivalStamps(ctx: RequestContext, streamName: string, outcomes: readonly PublishOutcome[], receivedMs: number): Promise<number[]> | number[] {
+function arrivalStamps(ctx: RequestContext, streamName: string, outcomes: readonly PublishOutcome[], receivedMs: number): Promise<number[]> | number {
   const isRetry = (outcome: PublishOutcome): boolean => outcome.failure === undefined && outcome.duplicate;
-  if (!outcomes.some(isRetry)) return outcomes.map(() => receivedMs);
+  if (!outcomes.some(isRetry)) return receivedMs;
   return Promise.all(
     outcomes.map((outcome) => (outcome.failure === undefined && outcome.duplicate ? ctx.engine.receivedAt(streamName, outcome.sequence) : receivedMs)),
   );
@@ -151,13 +151,15 @@ function publish(
   receivedMs: number,
 ): Promise<PublishOutcome[]> {
   const { retryKey } = ctx;
+  const { encryptionKeyId } = stream;
+  // One shape for every record (no spreads): the writer reads the absent fields as undefined.
   const outgoing: RecordToStore[] = indexes.map((index, k) => ({
     shardIndex: shards[k]!.index,
     data: records[index]!.Data,
     partitionKey: records[index]!.PartitionKey,
     receivedMs,
-    ...(stream.encryptionKeyId !== undefined && { encryptionKeyId: stream.encryptionKeyId }),
-    ...(retryKey !== undefined && { messageId: `${retryKey}:${index}` }),
+    encryptionKeyId,
+    messageId: retryKey === undefined ? undefined : `${retryKey}:${index}`,
   }));
   return ctx.engine.putRecords(stream.name, outgoing);
 }
@@ -176,16 +178,17 @@ async function freshMetadata(ctx: RequestContext, stale: StreamMetadata, attempt
 const sameShards = (a: StreamMetadata, b: StreamMetadata): boolean =>
   a.shards.length === b.shards.length && a.shards.every((s, i) => s.closedAt === b.shards[i]!.closedAt);
 
-const baseCache = new WeakMap<Shard, bigint>();
+/** A shard's id and sequence number base, worked out once per shard rather than per record. */
+const shardConstants = new WeakMap<Shard, { readonly id: string; readonly base: bigint }>();
 
 function resultOf(ctx: RequestContext, shard: Shard, outcome: PublishOutcome, receivedMs: number): PutResult {
   if (outcome.failure !== undefined) {
     ctx.log.warn({ shard: shardId(shard), failure: outcome.failure, description: outcome.description }, "record not written");
     return { errorCode: "InternalFailure", errorMessage: INTERNAL_FAILURE_MESSAGE };
   }
-  let base = baseCache.get(shard);
-  if (base === undefined) baseCache.set(shard, (base = sequenceBaseOf(shard)));
-  return { shardId: shardId(shard), sequenceNumber: sequenceNumberFrom(base, outcome.sequence, Math.floor(receivedMs / 1000)) };
+  let constants = shardConstants.get(shard);
+  if (constants === undefined) shardConstants.set(shard, (constants = { id: shardId(shard), base: sequenceBaseOf(shard) }));
+  return { shardId: constants.id, sequenceNumber: sequenceNumberFrom(constants.base, outcome.sequence, Math.floor(receivedMs / 1000)) };
 }
 
 /** The record size limit the model check uses for this request: the stream's own. */

@@ -14,14 +14,16 @@ export const putRecordsOperation = defineOperation("PutRecords", {
     const total = input.Records.reduce((sum, record) => sum + recordSize(record.Data, record.PartitionKey), 0);
     if (total > MAX_REQUEST_BYTES) throw new InvalidArgumentException("Records size exceeds 10 MB limit");
     const results = await putRecords(ctx, stream, input.Records);
+    let failed = 0;
+    const entries = results.map((result) => {
+      if (result.errorCode === undefined) return { ShardId: result.shardId, SequenceNumber: result.sequenceNumber };
+      failed++;
+      return { ErrorCode: result.errorCode, ErrorMessage: result.errorMessage };
+    });
     return {
       ...(stream.encryptionKeyId !== undefined && { EncryptionType: "KMS" as const }),
-      FailedRecordCount: results.filter((result) => result.errorCode !== undefined).length,
-      Records: results.map((result) =>
-        result.errorCode === undefined
-          ? { ShardId: result.shardId, SequenceNumber: result.sequenceNumber }
-          : { ErrorCode: result.errorCode, ErrorMessage: result.errorMessage },
-      ),
+      FailedRecordCount: failed,
+      Records: entries,
     };
   },
 });
