@@ -159,8 +159,8 @@ describe("RecordWriter's acknowledgements", () => {
 describe("outcomeOfAck", () => {
   it("reads nats-server's own acknowledgements without JSON.parse", async () => {
     const h = recordHeaders("k", 1, undefined, `plain-${stream}`);
-    const first = await nc.request(subjectOf(2), "x", { headers: h });
-    const retry = await nc.request(subjectOf(2), "x", { headers: h });
+    const first = await nc.request(subjectOf(2), "x", { headers: h, timeout: 5_000 });
+    const retry = await nc.request(subjectOf(2), "x", { headers: h, timeout: 5_000 });
     expect(plainAck(first.data)).toMatchObject({ duplicate: false });
     expect(plainAck(retry.data)).toEqual({ ...plainAck(first.data), duplicate: true });
   });
