@@ -78,7 +78,9 @@ interface ProtocolQueue {
 
 function protocolQueueOf(nc: NatsConnection): ProtocolQueue | undefined {
   const protocol = (nc as unknown as { protocol?: Partial<ProtocolQueue> }).protocol;
-  return typeof protocol?.sendCommand === "function" && typeof protocol.flushPending === "function" && typeof protocol.outMsgs === "number" ? (protocol as ProtocolQueue) : undefined;
+  return typeof protocol?.sendCommand === "function" && typeof protocol.flushPending === "function" && typeof protocol.outMsgs === "number"
+    ? (protocol as ProtocolQueue)
+    : undefined;
 }
 
 /** Bytes of HPUB frames gathered before they are handed to nats.js: its own write threshold (server.ts). */
