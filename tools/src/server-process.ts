@@ -174,6 +174,11 @@ export class ProcessWatch {
     this.natsPeak = Math.max(this.natsPeak, statusBytes(this.natsPid, "VmRSS") ?? 0);
   }
 
+  /** The server's resident memory now (summed over its processes); undefined when it is not ours. */
+  serverRssNow(): number | undefined {
+    return this.serverBytes("VmRSS");
+  }
+
   cpuNow(): CpuSeconds {
     const own = process.cpuUsage();
     return {

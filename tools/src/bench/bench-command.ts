@@ -14,7 +14,8 @@ import { startWriter } from "./live-run.js";
 import { createNativeStream, deleteNativeStream } from "./native-runs.js";
 import { parseBenchOptions, type BenchOptions } from "./options.js";
 import { Progress } from "./progress.js";
-import { peakOf, SERVER_TARGETS, sizeLabel, type BenchResult, type RunResult } from "./results.js";
+import { peakOf, SERVER_TARGETS, sizeLabel, type BenchResult, type RunResult, type SoakResult } from "./results.js";
+import { soakLine } from "./soak-verdict.js";
 import { ProcessWatch, spawnServer, stopServer, type ServerProcess } from "../server-process.js";
 import { median } from "./stats.js";
 import { renderTables } from "./table.js";
@@ -33,6 +34,7 @@ export async function runBench(argv: readonly string[]): Promise<void> {
   let targets: Targets | undefined;
   let setup: ClientSetup | undefined;
   let lifetimePeaks: LifetimePeaks = {};
+  let soakResult: SoakResult | undefined;
   try {
     targets = await startTargets(options, dataDir, cleanup, notes);
     const kinesis = await connectKinesis({ endpoint: targets.endpoint, region: options.region, anyCredentials: !options.endpoint });
@@ -42,12 +44,14 @@ export async function runBench(argv: readonly string[]): Promise<void> {
     const stream = await createStream(kinesis.client, `bench-${randomBytes(3).toString("hex")}`, options.shards);
     cleanup.push(() => deleteStream(kinesis.client, stream.name));
     const native = await openNative(targets.natsUrl, options, cleanup);
-    const writer = options.live ? await startWriter({ kinesis: kinesis.setup, natsUrl: targets.natsUrl }) : undefined;
+    const writer = options.live || options.soakMinutes > 0 ? await startWriter({ kinesis: kinesis.setup, natsUrl: targets.natsUrl }) : undefined;
     if (writer) cleanup.push(async () => writer.close());
     // With --json, stdout carries the JSON alone: the bar goes to stderr.
     const progress = new Progress(options.json ? process.stderr : process.stdout, expectedSeconds(options, native !== undefined));
     try {
-      await runAll({ options, watch: targets.watch, progress, kinesis: { client: kinesis.client, stream }, native, writer, runs, notes });
+      // Soak lines as each minute ends: on stderr with --json, where the progress bar goes too.
+      const say = (line: string): void => void (options.json ? process.stderr : process.stdout).write(`${line}\n`);
+      soakResult = await runAll({ options, watch: targets.watch, progress, kinesis: { client: kinesis.client, stream }, native, writer, runs, notes }, say);
     } finally {
       progress.end();
     }
@@ -60,7 +64,16 @@ export async function runBench(argv: readonly string[]): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
   // Here the try block finished, so both were set.
-  const result = assemble(options, { startedAt, setup: setup!, natsUrl: targets!.natsUrl, server: targets!.server, lifetimePeaks, notes, runs });
+  const result = assemble(options, {
+    startedAt,
+    setup: setup!,
+    natsUrl: targets!.natsUrl,
+    server: targets!.server,
+    lifetimePeaks,
+    notes,
+    runs,
+    soak: soakResult,
+  });
   output(options, result);
 }
 
@@ -131,6 +144,7 @@ interface Collected {
   lifetimePeaks: LifetimePeaks;
   notes: string[];
   runs: RunResult[];
+  soak?: SoakResult;
 }
 
 /** What went wrong, one line each: failed runs, and reading runs that did not get every record exactly once. */
@@ -148,6 +162,7 @@ function failuresOf(runs: readonly RunResult[]): string[] {
 
 function assemble(options: BenchOptions, c: Collected): BenchResult {
   const failures = failuresOf(c.runs);
+  if (c.soak && !(c.soak.flat && c.soak.exactlyOnce)) failures.push(soakLine(c.soak));
   const live = c.runs.filter((r) => r.workload === "live");
   return {
     tool: "kinesis-nats bench",
@@ -186,6 +201,7 @@ function assemble(options: BenchOptions, c: Collected): BenchResult {
     notes: c.notes,
     runs: c.runs,
     cost: costBasis(options, c.runs),
+    ...(c.soak && { soak: c.soak }),
     ok: failures.length === 0,
     failures,
   };

@@ -10,6 +10,8 @@ import type { Progress } from "./progress.js";
 import type { Reader } from "./reader.js";
 import { MiB, runLabel, sizeLabel, type RunResult, type Side, type WorkloadKind } from "./results.js";
 import type { ProcessWatch } from "../server-process.js";
+import { soak } from "./soak.js";
+import type { SoakResult } from "./results.js";
 import { combineChecks, summarizeLatency, type DeliveryTally } from "./stats.js";
 
 /**
@@ -225,12 +227,16 @@ async function liveRuns(ctx: BenchContext, recordBytes: number, consumers: { arn
 export function expectedSeconds(options: BenchOptions, native: boolean): number {
   const throughput = options.throughput ? options.sizes.length * options.seconds * (native ? 3.5 : 2) : 0;
   const live = options.live ? options.liveSizes.length * options.fanout.length * (native ? 3 : 2) * (options.seconds + 1) : 0;
-  return Math.max(1, throughput + live);
+  return Math.max(1, throughput + live + options.soakMinutes * 61);
 }
 
 /** The live runs first: the server's memory during them is what its target is about, before publish-only runs of large records grow it. */
-export async function runAll(ctx: BenchContext): Promise<void> {
+export async function runAll(ctx: BenchContext, say: (line: string) => void): Promise<SoakResult | undefined> {
   const consumers: { arns?: string[] | null } = {};
   if (ctx.options.live) for (const size of ctx.options.liveSizes) await liveRuns(ctx, size, consumers);
   if (ctx.options.throughput) for (const size of ctx.options.sizes) await throughputRuns(ctx, size);
+  if (ctx.options.soakMinutes === 0) return undefined;
+  // Last, so that its start is the server after everything else: memory that grew and stays shows as growth.
+  ctx.progress.step(`soak, ${ctx.options.soakMinutes} min`, ctx.options.soakMinutes * 61);
+  return soak(ctx, await consumersFor(ctx, consumers), say);
 }

@@ -36,6 +36,8 @@ export interface BenchOptions {
   readonly memory: boolean;
   /** `--workers` of the server the bench starts. */
   readonly workers: number;
+  /** `--soak MINUTES`: after the other runs, the live workload held this long, RSS every minute (0: none). */
+  readonly soakMinutes: number;
   readonly json: boolean;
   readonly report?: string;
   readonly cost: CostOptions;
@@ -94,6 +96,8 @@ Workload:
   --live-batch N          records per PutRecords request during live runs (default: 10; 1 = PutRecord)
   --fanout LIST           consuming applications of the live runs, each by GetRecords polling, SubscribeToShard and natively (default: 1,2,3,4)
   --poll-ms N             pause between GetRecords calls of a polling application (default: 200; real Kinesis allows 5 calls/s per shard)
+  --soak MINUTES          after the other runs, write at --rate for MINUTES while one application polls and one subscribes,
+                          printing the server's RSS every minute; fails unless the last minute ends within 10% of the first (default: off)
 Output:
   --json                  the results as JSON on stdout instead of tables
   --report FILE.html      a self-contained page with charts of the runs and the cost comparison
@@ -204,6 +208,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     "live-batch": { type: "string", default: "10" },
     fanout: { type: "string", default: "1,2,3,4" },
     "poll-ms": { type: "string", default: "200" },
+    soak: { type: "string", default: "0" },
     report: { type: "string" },
   });
   const workloads = parseList(values.workloads, (w) => {
@@ -235,6 +240,7 @@ export function parseBenchOptions(argv: readonly string[], env: NodeJS.ProcessEn
     pollMs: integer("poll-ms", values["poll-ms"], 0),
     memory: values.memory,
     workers: integer("workers", values.workers),
+    soakMinutes: integer("soak", values.soak, 0),
     json: values.json,
     report: values.report,
     cost: costOptions(values),

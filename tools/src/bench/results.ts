@@ -75,6 +75,34 @@ export function peakOf(runs: readonly RunResult[], of: "serverRssBytes" | "natsR
 
 export const SERVER_TARGETS = { startupMs: 1000, rssBytes: 150 * 1000 * 1000 } as const;
 
+/** One minute of a soak (--soak). */
+export interface SoakMinute {
+  readonly minute: number;
+  /** The server's RSS at the end of the minute. */
+  readonly rssBytes: number;
+  /** The highest RSS sampled during it. */
+  readonly peakRssBytes: number;
+  readonly records: number;
+  /** Every record of the minute reached every application exactly once. */
+  readonly exactlyOnce: boolean;
+  readonly error?: string;
+}
+
+/** --soak: the live workload held for minutes, RSS after each. */
+export interface SoakResult {
+  readonly minutes: number;
+  /** Minutes of warm-up: the RSS after them is where the soak starts. */
+  readonly warmupMinutes: number;
+  readonly samples: readonly SoakMinute[];
+  readonly startRssBytes?: number;
+  readonly endRssBytes?: number;
+  /** (end - start) / start. */
+  readonly changeRatio?: number;
+  /** The end within 10% of the start. */
+  readonly flat: boolean;
+  readonly exactlyOnce: boolean;
+}
+
 export interface BenchResult {
   readonly tool: "kinesis-nats bench";
   readonly schema: 1;
@@ -106,6 +134,7 @@ export interface BenchResult {
   readonly notes: readonly string[];
   readonly runs: readonly RunResult[];
   readonly cost?: CostComparison;
+  readonly soak?: SoakResult;
   /** Every run that reads had every record exactly once, and no run failed. */
   readonly ok: boolean;
   readonly failures: readonly string[];

@@ -1,3 +1,4 @@
+import { soakLine } from "./soak-verdict.js";
 import { cpuPerRecord, deliveryCosts } from "./cpu-per-record.js";
 import { FANOUT_TARGET } from "./fanout-target.js";
 import { runLabel, sizeLabel, type BenchResult, type RunResult } from "./results.js";
@@ -218,5 +219,12 @@ function verdictLines(result: BenchResult): string[] {
 }
 
 export function renderTables(result: BenchResult): string {
-  return [...header(result), ...throughputSection(result), ...liveSection(result), ...cpuPerRecordSection(result.runs), ...verdictLines(result)].join("\n");
+  return [
+    ...header(result),
+    ...throughputSection(result),
+    ...liveSection(result),
+    ...cpuPerRecordSection(result.runs),
+    ...(result.soak ? ["", soakLine(result.soak)] : []),
+    ...verdictLines(result),
+  ].join("\n");
 }
