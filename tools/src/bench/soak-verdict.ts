@@ -34,4 +34,3 @@ export function soakLine(s: SoakResult): string {
     `(target within ±${100 * SOAK_TOLERANCE}%: ${s.flat ? "met" : "MISSED"}); exactly once every minute: ${s.exactlyOnce ? "yes" : "NO"}`
   );
 }
-
