@@ -104,6 +104,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   private readonly timers: NodeJS.Timeout[] = [];
   /** Set while the consumer's 2 MiB/s on this shard is spent (--enforce-limits): records wait and the feed stays paused until then. */
   private heldUntil = 0;
+  private holdTimer: NodeJS.Timeout | undefined;
   private readonly consumerArn: string;
   private readonly shardName: string;
 
@@ -245,11 +246,25 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     }
     this.heldUntil = now + waitMs;
     this.feed?.pause();
-    this.timers.push(
-      setTimeout(() => {
+    this.endHoldLater();
+  }
+
+  /**
+   * Sends what waited and resumes the feed once the hold is over. A timer can fire a little
+   * before `heldUntil` by the wall clock (Node counts it from the event loop's cached time,
+   * which lags Date.now() on a busy machine); then it waits again rather than leaving the
+   * subscription held with nothing left to wake it.
+   */
+  private endHoldLater(): void {
+    clearTimeout(this.holdTimer);
+    this.holdTimer = setTimeout(
+      () => {
+        if (this.finished) return;
+        if (Date.now() < this.heldUntil) return this.endHoldLater();
         this.flush();
         if (Date.now() >= this.heldUntil && this.readableLength < this.readableHighWaterMark) this.feed?.resume();
-      }, waitMs),
+      },
+      Math.max(1, this.heldUntil - Date.now()),
     );
   }
 
@@ -363,6 +378,7 @@ export class ShardSubscription extends Readable implements FeedReceiver {
     if (this.finished) return Promise.resolve();
     this.finished = true;
     for (const timer of this.timers) clearTimeout(timer);
+    clearTimeout(this.holdTimer);
     this.feed?.close();
     return this.lease?.release() ?? Promise.resolve();
   }
