@@ -1,4 +1,5 @@
 import { createInbox, type Msg, type NatsConnection } from "@nats-io/transport-node";
+import { statusCodeOf } from "./delivered-headers.js";
 
 /**
  * How a pull ended: "caught-up" JetStream had no more (404, 408); "more" the pull was used up
@@ -49,7 +50,7 @@ export function pull(nc: NatsConnection, request: PullRequest, take: (msg: Msg) 
     const subscription = nc.subscribe(inbox, {
       callback: (_error, msg: Msg) => {
         heard = true;
-        const status = msg.headers?.code;
+        const status = statusCodeOf(msg);
         if (status) {
           // 404 no messages, 408 batch ended early, 409 byte budget reached: done for now.
           if (status === 404 || status === 408) finish("caught-up");

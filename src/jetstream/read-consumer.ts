@@ -42,8 +42,10 @@ export function deliveryOf(reply: string): Delivery {
   const timestampDot = reply.lastIndexOf(".", pendingDot - 1);
   const consumerSeqDot = reply.lastIndexOf(".", timestampDot - 1);
   const streamSeqDot = reply.lastIndexOf(".", consumerSeqDot - 1);
+  const streamSequence = reply.slice(streamSeqDot + 1, consumerSeqDot);
   return {
-    streamSequence: BigInt(reply.slice(streamSeqDot + 1, consumerSeqDot)),
+    // Through a Number while exact (15 digits): twice as fast as BigInt parsing the text.
+    streamSequence: streamSequence.length <= 15 ? BigInt(Number(streamSequence)) : BigInt(streamSequence),
     timestampMs: Math.floor(Number(reply.slice(timestampDot + 1, pendingDot)) / 1e6),
     pending: Number(reply.slice(pendingDot + 1)),
   };

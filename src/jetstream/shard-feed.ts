@@ -1,4 +1,5 @@
 import { createInbox, nanos, type Msg, type NatsConnection, type Subscription } from "@nats-io/transport-node";
+import { statusCodeOf } from "./delivered-headers.js";
 import { JetStreamApiError, type ConsumerInfo, type JetStreamManager } from "@nats-io/jetstream";
 import type { Logger } from "pino";
 import { RecordDecryptionError, type RecordCipher } from "./record-cipher.js";
@@ -231,7 +232,7 @@ export class ShardFeed {
   private onMessage(msg: Msg): void {
     if (this.closed) return;
     this.lastHeardAt = Date.now();
-    const status = msg.headers?.code;
+    const status = statusCodeOf(msg);
     if (status) return this.onStatus(status, msg.headers?.description ?? "");
     const delivery = deliveryOf(msg.reply ?? "");
     // What a replaced consumer's last pull still brings was delivered already, or will be by the new one.
