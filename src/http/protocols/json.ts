@@ -12,6 +12,8 @@ const EMPTY = Buffer.alloc(0);
 const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const NON_ASCII = /[^\x00-\x7f]/;
 const PENDING_ASCII_CHARS = 64 * 1024;
+/** Node's native base64 encoder, which takes any Uint8Array: no Buffer made per blob (one per record of a GetRecords answer). */
+const base64Slice = (Buffer.prototype as unknown as { base64Slice(this: Uint8Array, start: number, end: number): string }).base64Slice;
 
 /**
  * Bytes written into one buffer (answer-buffers.ts: reused, and sent as it is when large).
@@ -115,7 +117,7 @@ class JsonWriter {
       case "blob": {
         const bytes = value as Uint8Array;
         this.raw('"');
-        this.raw(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64"));
+        this.raw(base64Slice.call(bytes, 0, bytes.byteLength));
         this.raw('"');
         return;
       }
