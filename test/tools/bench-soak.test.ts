@@ -15,6 +15,17 @@ describe("the soak's verdict", () => {
     expect(soakLine(grew)).toContain("MISSED");
   });
 
+  it("gives no verdict on memory where the server's RSS is not known (--endpoint), yet still checks exactly once", () => {
+    const unknown = (n: number, exactlyOnce = true) => ({ minute: n, records: 60_000, exactlyOnce });
+    const result = soakVerdict([unknown(1), unknown(2)], 2);
+    expect(result).toMatchObject({ rssMeasured: false, flat: false, exactlyOnce: true });
+    expect(result.startRssBytes).toBeUndefined();
+    expect(soakLine(result)).toBe(
+      "Soak: no verdict on memory, the RSS of a server the bench did not start (--endpoint) is not known; exactly once every minute: yes",
+    );
+    expect(soakLine(soakVerdict([unknown(1), unknown(2, false)], 2))).toContain("exactly once every minute: NO");
+  });
+
   it("gives no verdict for a soak of one minute, and is off unless asked", () => {
     expect(soakVerdict([minute(1, 120)], 1).flat).toBe(false);
     expect(soakLine(soakVerdict([minute(1, 120)], 1))).toContain("no verdict");

@@ -162,7 +162,7 @@ function failuresOf(runs: readonly RunResult[]): string[] {
 
 function assemble(options: BenchOptions, c: Collected): BenchResult {
   const failures = failuresOf(c.runs);
-  if (c.soak && !(c.soak.flat && c.soak.exactlyOnce)) failures.push(soakLine(c.soak));
+  if (c.soak && !(c.soak.exactlyOnce && (c.soak.flat || !c.soak.rssMeasured))) failures.push(soakLine(c.soak));
   const live = c.runs.filter((r) => r.workload === "live");
   return {
     tool: "kinesis-nats bench",

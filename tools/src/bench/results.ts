@@ -78,10 +78,10 @@ export const SERVER_TARGETS = { startupMs: 1000, rssBytes: 150 * 1000 * 1000 } a
 /** One minute of a soak (--soak). */
 export interface SoakMinute {
   readonly minute: number;
-  /** The server's RSS at the end of the minute. */
-  readonly rssBytes: number;
+  /** The server's RSS at the end of the minute; unknown for a server the bench did not start (--endpoint). */
+  readonly rssBytes?: number;
   /** The highest RSS sampled during it. */
-  readonly peakRssBytes: number;
+  readonly peakRssBytes?: number;
   readonly records: number;
   /** Every record of the minute reached every application exactly once. */
   readonly exactlyOnce: boolean;
@@ -98,6 +98,8 @@ export interface SoakResult {
   readonly endRssBytes?: number;
   /** (end - start) / start. */
   readonly changeRatio?: number;
+  /** The server's RSS was known (a server the bench started): only then is there a verdict on memory. */
+  readonly rssMeasured: boolean;
   /** The end within 10% of the start. */
   readonly flat: boolean;
   readonly exactlyOnce: boolean;

@@ -56,8 +56,8 @@ export async function soak(ctx: SoakContext, consumerArns: readonly string[] | u
     const exactlyOnce = outcome.checks.every((c) => c.exactlyOnce) && !outcome.error;
     const sample: SoakMinute = {
       minute,
-      rssBytes: watch.serverRssNow() ?? 0,
-      peakRssBytes: end.serverRssBytes ?? 0,
+      rssBytes: watch.serverRssNow(),
+      peakRssBytes: end.serverRssBytes,
       records: outcome.written,
       exactlyOnce,
       ...(outcome.error && { error: outcome.error }),
