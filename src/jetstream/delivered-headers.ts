@@ -54,9 +54,9 @@ export function statusCodeOf(msg: Msg): number {
 }
 
 /**
- * The first value of each header of a delivered message, by lower-cased name (nats.js matches
- * names by their canonical form, so case never mattered), or nothing without headers. Values
- * are trimmed, as nats.js trims them.
+ * The first value of each header of a delivered message, by lower-cased name, or nothing
+ * without headers. Header names are matched in any case, as HTTP-style headers should be
+ * (nats.js's own lookup is exact by default); values are trimmed, as nats.js trims them.
  */
 export function headerValuesOf(msg: Msg, names: readonly string[]): (string | undefined)[] {
   const values: (string | undefined)[] = names.map(() => undefined);

@@ -250,10 +250,9 @@ export class ShardSubscription extends Readable implements FeedReceiver {
   }
 
   /**
-   * Sends what waited and resumes the feed once the hold is over. A timer can fire a little
-   * before `heldUntil` by the wall clock (Node counts it from the event loop's cached time,
-   * which lags Date.now() on a busy machine); then it waits again rather than leaving the
-   * subscription held with nothing left to wake it.
+   * Sends what waited and resumes the feed once the hold is over. Node's timers keep their own
+   * clock, and one can fire a millisecond before `heldUntil` by Date.now(); then it waits
+   * again, rather than leaving the subscription held with nothing left to wake it.
    */
   private endHoldLater(): void {
     clearTimeout(this.holdTimer);
