@@ -52,8 +52,22 @@ const PULL_BATCH = 1000;
 const PULL_BYTES = 256 * 1024;
 const PULL_EXPIRES_MS = 30_000;
 /** JetStream sends a heartbeat this often while a pull waits: proof that the consumer is alive. */
-const PULL_HEARTBEAT_MS = 2_000;
-const STALL_MS = 2 * PULL_HEARTBEAT_MS + 1_000;
+const PULL_HEARTBEAT_MS = 1_000;
+/**
+ * No message and no heartbeat for this long while a pull is open: JetStream no longer holds the
+ * pull (nats-server 2.9 can end one on its byte budget without the 409 that says so), so the
+ * pull is sent again on the same consumer, at once and cheaply.
+ */
+const REPULL_MS = 1.5 * PULL_HEARTBEAT_MS;
+/**
+ * The same, once the pull has brought nearly its byte budget (less than its largest message is
+ * left): JetStream answers such a pull's end at once (409) or, on 2.9, perhaps never.
+ */
+const NEAR_BUDGET_REPULL_MS = 250;
+/** Room for headers when estimating what a message costs of a pull's byte budget. */
+const HEADER_ESTIMATE_BYTES = 64;
+/** Still silent this long after the pull was sent again: the consumer itself is replaced (reopen). */
+const STALL_MS = 3_000;
 /** Silent consumers replaced in a row before a feed gives up. */
 const REOPENINGS = 3;
 /** JetStream's JSConsumerFilterNotSubsetErr: the filter names a subject the stream no longer takes. */
@@ -77,6 +91,10 @@ export class ShardFeed {
   private subscription: Subscription | undefined;
   private pullOpen = false;
   private deliveredInPull = 0;
+  /** What the open pull may bring and (estimated) has brought, in bytes; the largest message seen. */
+  private pullBudget = 0;
+  private bytesInPull = 0;
+  private largestMessage = 0;
   /** The next record did not fit the usual budget: ask for one the size of the largest record. */
   private largePull = false;
   private lastHeardAt = Date.now();
@@ -87,6 +105,8 @@ export class ShardFeed {
   /** Reopenings since the last message: a consumer that stays silent through them ends the feed. */
   private reopenings = 0;
   private reopening = false;
+  /** The open pull was sent again after a silence (REPULL_MS); cleared by the next message. */
+  private repulled = false;
 
   private constructor(
     private readonly nc: NatsConnection,
@@ -164,7 +184,14 @@ export class ShardFeed {
 
   /** @internal Checked periodically by ShardFeeds. */
   checkAlive(now: number): void {
-    if (this.pullOpen && !this.reopening && now - this.lastHeardAt > STALL_MS) void this.reopen();
+    if (!this.pullOpen || this.reopening) return;
+    const silentMs = now - this.lastHeardAt;
+    const nearBudget = this.pullBudget - this.bytesInPull < this.largestMessage;
+    if (!this.repulled && silentMs > (nearBudget ? NEAR_BUDGET_REPULL_MS : REPULL_MS)) {
+      this.repulled = true;
+      this.pullOpen = false;
+      this.pull();
+    } else if (this.repulled && silentMs > STALL_MS) void this.reopen();
   }
 
   /**
@@ -183,7 +210,7 @@ export class ShardFeed {
   }
 
   /**
-   * A silent consumer (no message, no heartbeat for STALL_MS: a saturated machine, a consumer
+   * A silent consumer (no message, no heartbeat, even after its pull was sent again: a saturated machine, a consumer
    * JetStream dropped, a lost pull) is replaced by a new one starting right after the last
    * message seen, rather than failing the subscription: a slow store must never end a read.
    * Only a consumer that stays silent through REOPENINGS in a row ends the feed.
@@ -214,6 +241,7 @@ export class ShardFeed {
     }
     this.jsm.consumers.delete(jetStreamName, previous).catch(() => undefined);
     this.pullOpen = false;
+    this.repulled = false;
     this.lastHeardAt = Date.now();
     this.pull();
   }
@@ -222,9 +250,11 @@ export class ShardFeed {
     if (this.pullOpen || this.paused || this.closed) return;
     this.pullOpen = true;
     this.deliveredInPull = 0;
+    this.bytesInPull = 0;
     this.lastHeardAt = Date.now();
     const maxBytes = this.largePull ? Math.max(PULL_BYTES, this.request.maxMessageBytes) : PULL_BYTES;
     this.largePull = false;
+    this.pullBudget = maxBytes;
     const pullRequest = { batch: PULL_BATCH, max_bytes: maxBytes, expires: nanos(PULL_EXPIRES_MS), idle_heartbeat: nanos(PULL_HEARTBEAT_MS) };
     this.nc.publish(`$JS.API.CONSUMER.MSG.NEXT.${this.request.jetStreamName}.${this.consumerName}`, JSON.stringify(pullRequest), { reply: this.inbox });
   }
@@ -232,6 +262,7 @@ export class ShardFeed {
   private onMessage(msg: Msg): void {
     if (this.closed) return;
     this.lastHeardAt = Date.now();
+    this.repulled = false;
     const status = statusCodeOf(msg);
     if (status) return this.onStatus(status, msg.headers?.description ?? "");
     const delivery = deliveryOf(msg.reply ?? "");
@@ -239,6 +270,9 @@ export class ShardFeed {
     if (delivery.streamSequence <= this.lastSeen) return;
     this.lastSeen = delivery.streamSequence;
     this.reopenings = 0;
+    const bytes = msg.subject.length + (msg.reply?.length ?? 0) + msg.data.length + HEADER_ESTIMATE_BYTES;
+    this.bytesInPull += bytes;
+    this.largestMessage = Math.max(this.largestMessage, bytes);
     if (this.wholeStream && msg.subject !== this.request.subject) {
       this.receiver.passed(delivery.streamSequence, delivery.pending);
     } else {
@@ -307,7 +341,7 @@ export class ShardFeeds {
   async openFeed(request: FeedRequest, receiver: FeedReceiver): Promise<ShardFeed> {
     const feed = await ShardFeed.open(this.nc, this.jsm, this, request, receiver);
     this.open.add(feed);
-    this.watchdog ??= setInterval(() => this.checkAll(), PULL_HEARTBEAT_MS).unref();
+    this.watchdog ??= setInterval(() => this.checkAll(), PULL_HEARTBEAT_MS / 2).unref();
     return feed;
   }
 
