@@ -56,7 +56,9 @@ const PULL_HEARTBEAT_MS = 1_000;
 /**
  * No message and no heartbeat for this long while a pull is open: JetStream no longer holds the
  * pull (nats-server 2.9 can end one on its byte budget without the 409 that says so), so the
- * pull is sent again on the same consumer, at once and cheaply.
+ * pull is sent again on the same consumer, at once and cheaply. Should the first pull still be
+ * held after all (a heartbeat late on a busy machine), JetStream serves both: one more pull's
+ * worth on the way, and no second repeat before a message comes.
  */
 const REPULL_MS = 1.5 * PULL_HEARTBEAT_MS;
 /**
@@ -210,8 +212,8 @@ export class ShardFeed {
   }
 
   /**
-   * A silent consumer (no message, no heartbeat, even after its pull was sent again: a saturated machine, a consumer
-   * JetStream dropped, a lost pull) is replaced by a new one starting right after the last
+   * A silent consumer (no message, no heartbeat, even after its pull was sent again: a
+   * saturated machine, a consumer JetStream dropped) is replaced by a new one starting right after the last
    * message seen, rather than failing the subscription: a slow store must never end a read.
    * Only a consumer that stays silent through REOPENINGS in a row ends the feed.
    */
