@@ -272,7 +272,8 @@ export class ShardFeed {
     if (delivery.streamSequence <= this.lastSeen) return;
     this.lastSeen = delivery.streamSequence;
     this.reopenings = 0;
-    const bytes = msg.subject.length + (msg.reply?.length ?? 0) + msg.data.length + HEADER_ESTIMATE_BYTES;
+    // The shard's subject stands for the message's: asking nats.js for that would decode it.
+    const bytes = this.request.subject.length + (msg.reply?.length ?? 0) + msg.data.length + HEADER_ESTIMATE_BYTES;
     this.bytesInPull += bytes;
     this.largestMessage = Math.max(this.largestMessage, bytes);
     if (this.wholeStream && msg.subject !== this.request.subject) {
