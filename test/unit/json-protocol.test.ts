@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { kinesisJson as jsonProtocol } from "../../src/kinesis/model.js";
+import { decodeJsonInput } from "../../src/http/protocols/json-input.js";
+import { kinesisJson as jsonProtocol, kinesisModel } from "../../src/kinesis/model.js";
 
 /** What an AWS JSON 1.1 client reads back from an answer the server wrote. */
 function roundTrip(shapeName: string, output: unknown): unknown {
@@ -38,5 +39,90 @@ describe("JSON answers", () => {
     expect(answer).toEqual({
       StreamDescriptionSummary: { StreamName: "s", StreamCreationTimestamp: 1_700_000_000.25, EnhancedMonitoring: [{}], RetentionPeriodHours: 24 },
     });
+  });
+});
+
+/** What the protocol makes of a body: the input, or the error a client would be sent. */
+function decoded(shapeName: string, body: string): unknown {
+  try {
+    return jsonProtocol.decodeInput(shapeName, jsonProtocol.parseBody(Buffer.from(body)));
+  } catch (error) {
+    return { type: (error as { type?: string }).type, message: (error as Error).message };
+  }
+}
+
+/** The same from JSON.parse's strings, as every body was decoded before long strings were left as bytes. */
+function reference(shapeName: string, body: string): unknown {
+  try {
+    return decodeJsonInput(kinesisModel, shapeName, JSON.parse(body));
+  } catch (error) {
+    return { type: (error as { type?: string }).type ?? "SerializationException", message: error instanceof SyntaxError ? "" : (error as Error).message };
+  }
+}
+
+const putRecordBody = (data: string): string => `{"StreamName":"s","PartitionKey":"k","Data":"${data}"}`;
+
+describe("JSON requests with strings longer than a piece (48 KiB)", () => {
+  it("decodes a blob from the body's bytes as it decodes a short one, at every size around the pieces", () => {
+    for (const size of [0, 1, 2, 3, 36_863, 36_864, 36_865, 49_151, 49_152, 49_153, 98_303, 98_304, 98_305, 102_400, 1_048_576]) {
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) data[i] = (i * 131 + size) & 0xff;
+      const input = decoded("PutRecordInput", putRecordBody(data.toString("base64"))) as { Data: Uint8Array };
+      expect([size, Buffer.from(input.Data).equals(data)]).toEqual([size, true]);
+    }
+  });
+
+  it("refuses bad base64 in a long blob with the error and message a short one gets", () => {
+    const good = Buffer.alloc(60_000, 7).toString("base64");
+    const cases = {
+      "url alphabet": good.slice(0, 100) + "-_" + good.slice(102),
+      "a character outside base64": good.slice(0, 50_000) + "*" + good.slice(50_001),
+      "padding inside": good.slice(0, 65_536) + "==" + good.slice(65_538),
+      "a length not a multiple of 4": good + "A",
+      "padding after bits left over": good.slice(0, -4) + "AAB=",
+      "a raw control character": good.slice(0, 70_000) + "\t" + good.slice(70_001),
+      "multi-byte text": good.slice(0, 70_000) + "ü" + good.slice(70_002),
+    };
+    for (const [name, text] of Object.entries(cases)) {
+      const body = putRecordBody(text);
+      const answer = decoded("PutRecordInput", body);
+      expect([name, answer]).toEqual([name, reference("PutRecordInput", body)]);
+      expect([name, (answer as { type?: string }).type]).toEqual([name, "SerializationException"]);
+    }
+  });
+
+  it("takes escapes in a long string as JSON.parse does", () => {
+    const bytes = Buffer.alloc(60_000);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = i & 0xff;
+    // Some encoders write "/" as "\/": the same text, so the same bytes.
+    const escaped = bytes.toString("base64").replaceAll("/", "\\/");
+    const input = decoded("PutRecordInput", putRecordBody(escaped)) as { Data: Uint8Array };
+    expect(Buffer.from(input.Data).equals(bytes)).toBe(true);
+  });
+
+  it("gives a long string member its text, as JSON.parse does, to be checked against its limits", () => {
+    const name = "n".repeat(60_000);
+    const body = `{"StreamName":"${name}","PartitionKey":"k","Data":""}`;
+    expect(decoded("PutRecordInput", body)).toEqual(reference("PutRecordInput", body));
+    expect((decoded("PutRecordInput", body) as { StreamName: string }).StreamName).toBe(name);
+    const withTab = `{"StreamName":"${name}\t${name}","PartitionKey":"k","Data":""}`;
+    expect(decoded("PutRecordInput", withTab)).toEqual(reference("PutRecordInput", withTab));
+  });
+
+  it("writes blobs of every size around its pieces byte for byte", () => {
+    for (const size of [49_151, 49_152, 49_153, 65_536, 98_304, 98_305, 150_000]) {
+      const data = Buffer.alloc(size);
+      for (let i = 0; i < size; i++) data[i] = (i * 7 + 3) & 0xff;
+      const answer = roundTrip("GetRecordsOutput", {
+        Records: [
+          { SequenceNumber: "1", Data: data, PartitionKey: "k" },
+          { SequenceNumber: "2", Data: data.subarray(1), PartitionKey: "k" },
+        ],
+        MillisBehindLatest: 0,
+      }) as {
+        Records: { Data: string }[];
+      };
+      expect([size, answer.Records.map((r) => r.Data)]).toEqual([size, [data.toString("base64"), data.subarray(1).toString("base64")]]);
+    }
   });
 });

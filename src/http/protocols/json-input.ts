@@ -1,5 +1,6 @@
 import { SerializationException } from "../errors.js";
 import { decodeWireInput, type ScalarReader } from "./input-decoder.js";
+import { LongJsonString } from "./json-pieces.js";
 import type { ServiceModel } from "./service-model.js";
 
 /**
@@ -20,8 +21,18 @@ export function javaClassOf(value: unknown): string {
   return "class java.lang.String";
 }
 
+/** A long string's text; one JSON.parse would have refused makes the body unreadable, as at parse time. */
+function longText(value: LongJsonString): string {
+  try {
+    return value.text();
+  } catch {
+    throw new SerializationException("");
+  }
+}
+
 const jsonScalars: ScalarReader = {
   string(value) {
+    if (value instanceof LongJsonString) return longText(value);
     if (typeof value !== "string") throw new SerializationException(`${javaClassOf(value)} can not be converted to an String`);
     return value;
   },
@@ -29,6 +40,7 @@ const jsonScalars: ScalarReader = {
   double: decodeDouble,
   boolean: decodeBoolean,
   blob(value) {
+    if (value instanceof LongJsonString) return decodeBase64Bytes(value.utf8()) ?? decodeBase64(longText(value));
     if (typeof value !== "string") throw new SerializationException(`${javaClassOf(value)} can not be converted to a Blob`);
     return decodeBase64(value);
   },
@@ -88,6 +100,34 @@ export function decodeBase64(text: string): Buffer {
     if ((last & (padding === 1 ? 0b11 : 0b1111)) !== 0) {
       throw new SerializationException(`'${text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected`);
     }
+  }
+  return bytes;
+}
+
+// Whole base64 quanta: each piece decodes alone, and from a string short enough to be cheap garbage.
+const BASE64_PIECE_CHARS = 64 * 1024;
+const EQUALS = 0x3d;
+
+/**
+ * Strict base64 decoded from the bytes of its text, in pieces, without the text as one string
+ * (a 100 KiB record's would be a 136 KB one, in V8's large-object space). Undefined when the
+ * text is not clean base64 of the service's alphabet: decodeBase64 then words the error.
+ */
+export function decodeBase64Bytes(text: Buffer): Buffer | undefined {
+  const length = text.length;
+  if (length % 4 !== 0 || text.indexOf(0x2d) >= 0 || text.indexOf(0x5f) >= 0) return undefined;
+  const padding = text[length - 1] === EQUALS ? (text[length - 2] === EQUALS ? 2 : 1) : 0;
+  const expected = (length / 4) * 3 - padding;
+  const bytes = Buffer.allocUnsafe(expected);
+  let written = 0;
+  for (let at = 0; at < length; at += BASE64_PIECE_CHARS) {
+    written += bytes.write(text.toString("latin1", at, Math.min(length, at + BASE64_PIECE_CHARS)), written, "base64");
+  }
+  // Node's decoder skips what is not base64 (and stops at a "=" inside): then fewer bytes came.
+  if (written !== expected) return undefined;
+  if (padding > 0) {
+    const last = BASE64_INDEX.indexOf(String.fromCharCode(text[length - padding - 1]!));
+    if ((last & (padding === 1 ? 0b11 : 0b1111)) !== 0) return undefined;
   }
   return bytes;
 }

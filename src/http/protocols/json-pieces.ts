@@ -5,7 +5,8 @@ import { stringEnd } from "./body-bounds.js";
  * into V8's large-object space, fresh pages every time: decoding a 700 KB PutRecords body into
  * one string costs about 2.8 ms on the 2-core bench machine, against about 0.1 ms in pieces.
  * So a container larger than a piece is split at its own commas and colons and each member is
- * parsed alone; only a single value larger than a piece (one huge string) is decoded whole.
+ * parsed alone; only a single value larger than a piece (one huge string) is decoded whole, or
+ * left as its bytes (LongJsonString) for a caller that decodes it by its shape.
  *
  * The result is what JSON.parse of the whole body gives, and a body JSON.parse refuses is
  * refused (with a SyntaxError): every piece goes through JSON.parse, and between pieces only
@@ -32,18 +33,50 @@ const isBlankRange = (body: Buffer, start: number, end: number): boolean => {
 
 const malformed = (): SyntaxError => new SyntaxError("malformed JSON");
 
-/** Parses `body` as JSON.parse parses its UTF-8 text. */
-export function parseJsonPieces(body: Buffer, pieceBytes = PIECE_BYTES): unknown {
-  return parseRange(body, 0, body.length, pieceBytes);
+const BACKSLASH = 0x5c;
+
+/**
+ * A string value longer than a piece, with no escape in it, left as its bytes in the body
+ * (parseJsonPieces with `longStrings`). Its text is those bytes as UTF-8, so a blob's base64 (the
+ * Data of a 100 KiB record) can be decoded from them without ever being a large string.
+ */
+export class LongJsonString {
+  constructor(
+    private readonly body: Buffer,
+    private readonly start: number,
+    private readonly end: number,
+  ) {}
+
+  /** The text JSON.parse would give; a raw control character, which JSON.parse refuses, is a SyntaxError. */
+  text(): string {
+    for (let i = this.start; i < this.end; i++) if (this.body[i]! < 0x20) throw malformed();
+    return this.body.toString("utf8", this.start, this.end);
+  }
+
+  /** The bytes of the UTF-8 text, a view on the body. */
+  utf8(): Buffer {
+    return this.body.subarray(this.start, this.end);
+  }
 }
 
-function parseRange(body: Buffer, from: number, to: number, pieceBytes: number): unknown {
+/**
+ * Parses `body` as JSON.parse parses its UTF-8 text. With `longStrings`, a string longer than a
+ * piece that holds no escape comes back as a LongJsonString instead, for the caller to decode.
+ */
+export function parseJsonPieces(body: Buffer, pieceBytes = PIECE_BYTES, longStrings = false): unknown {
+  return parseRange(body, 0, body.length, pieceBytes, longStrings);
+}
+
+function parseRange(body: Buffer, from: number, to: number, pieceBytes: number, longStrings: boolean): unknown {
   let start = from;
   let end = to;
   while (start < end && isBlank(body[start])) start++;
   while (end > start && isBlank(body[end - 1])) end--;
   const first = body[start];
   const last = body[end - 1];
+  if (longStrings && first === QUOTE && end - start > pieceBytes && stringEnd(body, start) === end - 1 && body.subarray(start, end).indexOf(BACKSLASH) < 0) {
+    return new LongJsonString(body, start + 1, end - 1);
+  }
   if (end - start <= pieceBytes || !((first === OPEN_ARRAY && last === CLOSE_ARRAY) || (first === OPEN_OBJECT && last === CLOSE_OBJECT))) {
     if (start === end) throw malformed();
     return JSON.parse(body.toString("utf8", start, end));
@@ -51,12 +84,17 @@ function parseRange(body: Buffer, from: number, to: number, pieceBytes: number):
   const members = memberRanges(body, start + 1, end - 1);
   // A large container of whitespace alone is an empty one.
   if (members.length === 1 && isBlankRange(body, members[0]![0], members[0]![1])) return first === OPEN_ARRAY ? [] : {};
-  if (first === OPEN_ARRAY) return members.map(([a, b]) => parseRange(body, a, b, pieceBytes));
+  if (first === OPEN_ARRAY) return members.map(([a, b]) => parseRange(body, a, b, pieceBytes, longStrings));
   const object: Record<string, unknown> = {};
   for (const [a, b] of members) {
     const { key, valueStart } = memberKey(body, a, b);
     // As JSON.parse defines it, even for "__proto__": an own property, the last one winning.
-    Object.defineProperty(object, key, { value: parseRange(body, valueStart, b, pieceBytes), enumerable: true, writable: true, configurable: true });
+    Object.defineProperty(object, key, {
+      value: parseRange(body, valueStart, b, pieceBytes, longStrings),
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
   }
   return object;
 }

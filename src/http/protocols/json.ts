@@ -3,7 +3,7 @@ import type { ServiceModel } from "./service-model.js";
 import { answerOf, grownBuffer, takeBuffer } from "./answer-buffers.js";
 import { checkJsonBounds } from "./body-bounds.js";
 import { decodeJsonInput } from "./json-input.js";
-import { parseJsonPieces } from "./json-pieces.js";
+import { parseJsonPieces, PIECE_BYTES } from "./json-pieces.js";
 import type { WireProtocol } from "./protocol.js";
 
 const EMPTY = Buffer.alloc(0);
@@ -12,6 +12,10 @@ const EMPTY = Buffer.alloc(0);
 const PLAIN_TEXT = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
 const NON_ASCII = /[^\x00-\x7f]/;
 const PENDING_ASCII_CHARS = 64 * 1024;
+// A blob's base64 is made this many bytes at a time (whole 3-byte groups, so the pieces join
+// up): a 100 KiB record's as one string would be 136 KB, in V8's large-object space, whose
+// pages are mapped fresh for each one and given back only by a full collection.
+const BLOB_PIECE_BYTES = 48 * 1024;
 /** Node's native base64 encoder, which takes any Uint8Array: no Buffer made per blob (one per record of a GetRecords answer). */
 const base64Slice = (Buffer.prototype as unknown as { base64Slice(this: Uint8Array, start: number, end: number): string }).base64Slice;
 
@@ -27,8 +31,15 @@ class ByteSink {
   private pendingAscii = "";
 
   ascii(text: string): void {
-    this.pendingAscii += text;
-    if (this.pendingAscii.length >= PENDING_ASCII_CHARS) this.flush();
+    // Flushed before it could pass the large-object size: the write flattens what gathered.
+    if (this.pendingAscii.length + text.length > PENDING_ASCII_CHARS) this.flush();
+    if (text.length >= PENDING_ASCII_CHARS) this.write(text, text.length, "latin1");
+    else this.pendingAscii += text;
+  }
+
+  /** Bytes as base64, in pieces. */
+  base64(bytes: Uint8Array): void {
+    for (let at = 0; at < bytes.byteLength; at += BLOB_PIECE_BYTES) this.ascii(base64Slice.call(bytes, at, Math.min(bytes.byteLength, at + BLOB_PIECE_BYTES)));
   }
 
   utf8(text: string): void {
@@ -117,7 +128,7 @@ class JsonWriter {
       case "blob": {
         const bytes = value as Uint8Array;
         this.raw('"');
-        this.raw(base64Slice.call(bytes, 0, bytes.byteLength));
+        this.sink.base64(bytes);
         this.raw('"');
         return;
       }
@@ -157,7 +168,8 @@ export function jsonProtocol(model: ServiceModel, options: JsonProtocolOptions):
       checkJsonBounds(body);
       let value: unknown;
       try {
-        value = parseJsonPieces(body);
+        // Long strings stay bytes until decodeInput knows their shape (json-input.ts).
+        value = parseJsonPieces(body, PIECE_BYTES, true);
       } catch {
         throw new SerializationException("");
       }
