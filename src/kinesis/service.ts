@@ -1,6 +1,6 @@
-import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import { headerOf, type ApiCall } from "../http/api-call.js";
+import { bodySha256 } from "../http/body-digest.js";
 import type { Authenticator } from "../http/auth/authenticator.js";
 import { TargetService, type TargetServiceDefinition } from "../http/target-service.js";
 import type { RequestContext } from "./context.js";
@@ -49,7 +49,7 @@ export function kinesisService(
         log,
         // Computed only by the calls that store records (a getter: the rest never pay for the digest).
         get retryKey() {
-          return invocationId === undefined ? undefined : `${invocationId}:${createHash("sha256").update(call.body).digest("base64url").slice(0, 22)}`;
+          return invocationId === undefined ? undefined : `${invocationId}:${bodySha256(call.body).toString("base64url").slice(0, 22)}`;
         },
       };
     },

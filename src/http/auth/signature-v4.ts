@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from "node:crypto";
+import { timingSafeEqual } from "node:crypto";
+import { bodySha256 } from "../body-digest.js";
 import { Hash } from "@smithy/hash-node";
 import { HttpRequest } from "@smithy/protocol-http";
 import { ALGORITHM_IDENTIFIER, createScope, getCanonicalHeaders, getSigningKey, SignatureV4Base } from "@smithy/signature-v4";
@@ -172,7 +173,7 @@ export async function verifySignature(parts: HttpRequestParts, body: Buffer, che
   const { claim, signedAt, scope, key } = examineSignature(parts, check, now);
   const date = scope.split("/")[0]!;
   const form = new CanonicalForm(check.service, check.region);
-  const payloadHash = createHash("sha256").update(body).digest("hex");
+  const payloadHash = bodySha256(body).toString("hex");
   const canonicalRequest = form.canonicalRequest(signableRequest(parts, claim), claim.signedHeaders, payloadHash);
   const stringToSign = await form.stringToSign(amzDate(signedAt), createScope(date, check.region, check.service), canonicalRequest);
   const signingKey = await getSigningKey(Hash.bind(null, "sha256"), key!, date, check.region, check.service);
