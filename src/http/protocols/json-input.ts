@@ -94,12 +94,8 @@ export function decodeBase64(text: string): Buffer {
   const clean = text.indexOf("-") === -1 && text.indexOf("_") === -1 && bytes.length === (text.length / 4) * 3 - padding;
   if (!clean)
     throw new SerializationException(`'${text}' can not be converted to a Blob: Invalid Base64 character: '${firstInvalidBase64Char(text, padding)}'`);
-  if (padding > 0) {
-    // The bits after the last full byte must be zero, or the text has two spellings.
-    const last = BASE64_INDEX.indexOf(text.charAt(text.length - padding - 1));
-    if ((last & (padding === 1 ? 0b11 : 0b1111)) !== 0) {
-      throw new SerializationException(`'${text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected`);
-    }
+  if (hasStrayBits(text.charAt(text.length - padding - 1), padding)) {
+    throw new SerializationException(`'${text}' can not be converted to a Blob: Invalid last non-pad Base64 character dectected`);
   }
   return bytes;
 }
@@ -125,11 +121,12 @@ export function decodeBase64Bytes(text: Buffer): Buffer | undefined {
   }
   // Node's decoder skips what is not base64 (and stops at a "=" inside): then fewer bytes came.
   if (written !== expected) return undefined;
-  if (padding > 0) {
-    const last = BASE64_INDEX.indexOf(String.fromCharCode(text[length - padding - 1]!));
-    if ((last & (padding === 1 ? 0b11 : 0b1111)) !== 0) return undefined;
-  }
-  return bytes;
+  return hasStrayBits(String.fromCharCode(text[length - padding - 1]!), padding) ? undefined : bytes;
+}
+
+/** Whether the bits after the last full byte are not zero: then the text has two spellings, and the service refuses it. */
+function hasStrayBits(lastChar: string, padding: number): boolean {
+  return padding > 0 && (BASE64_INDEX.indexOf(lastChar) & (padding === 1 ? 0b11 : 0b1111)) !== 0;
 }
 
 function firstInvalidBase64Char(text: string, padding: number): string {
