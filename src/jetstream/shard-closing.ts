@@ -20,18 +20,27 @@ const MAX_ROUNDS = 5;
 export async function settleClosingShards(catalog: StreamCatalog, storage: StreamStorage, name: string): Promise<StreamMetadata | undefined> {
   let applied: StreamMetadata | undefined;
   let lastSequence = 0n;
+  // Every shard whose subject this call let JetStream accept, in any round.
+  const openedHere = new Set<number>();
   for (let round = 0; round < MAX_ROUNDS; round++) {
     const latest = await catalog.refresh(name);
     if (!latest) return undefined;
     if (applied && sameOpenShards(applied, latest)) break;
     lastSequence = await storage.reconfigure(latest);
+    for (const shard of latest.shards.filter(isOpen)) openedHere.add(shard.index);
     applied = latest;
   }
-  if (!applied || !hasClosingShards(applied)) return applied;
-  const closedByUs = new Set(applied.shards.filter(isClosing).map((s) => s.index));
+  if (!applied) return applied;
+  const final = lastSequence;
+  const closedByUs = (s: Shard): boolean => isClosing(s) && applied.shards.some((a) => a.index === s.index && isClosing(a));
+  // A stale round may have reopened, for a moment, a shard another instance had meanwhile
+  // closed and ended: records may have landed in it after that end. Only this call's last
+  // round closed it again, so its end moves up to where that round left the stream.
+  const reopenedHere = (s: Shard): boolean => isEnded(s) && openedHere.has(s.index) && s.endingPosition! < final;
+  if (!applied.shards.some((s) => closedByUs(s) || reopenedHere(s))) return applied;
   return catalog.update(name, (latest) => ({
     ...latest,
-    shards: latest.shards.map((s) => (closedByUs.has(s.index) && isClosing(s) ? { ...s, endingPosition: lastSequence } : s)),
+    shards: latest.shards.map((s) => (closedByUs(s) || reopenedHere(s) ? { ...s, endingPosition: final } : s)),
   }));
 }
 

@@ -9,7 +9,16 @@ import {
   SplitShardCommand,
   UpdateShardCountCommand,
 } from "@aws-sdk/client-kinesis";
+import { jetstream, jetstreamManager } from "@nats-io/jetstream";
+import { Kvm } from "@nats-io/kv";
+import { connect } from "@nats-io/transport-node";
+import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PrefixRoutes } from "../../src/jetstream/bucket-follower.js";
+import { settleClosingShards } from "../../src/jetstream/shard-closing.js";
+import { StreamCatalog } from "../../src/jetstream/stream-catalog.js";
+import type { StreamMetadata } from "../../src/jetstream/stream-metadata.js";
+import { StreamStorage } from "../../src/jetstream/stream-storage.js";
 import type { RunningServer } from "../../src/server.js";
 import { readByLineage } from "../support/lineage-reader.js";
 import { sdkClient, startTestServer, TEST_CREDENTIALS, uniqueNamespace, uniqueStreamName } from "../support/server.js";
@@ -21,8 +30,10 @@ let kinesisB: KinesisClient;
 const ACCOUNT = "000000000000";
 const HALF = 1n << 127n;
 
+let namespace: string;
+
 beforeAll(async () => {
-  const namespace = uniqueNamespace();
+  namespace = uniqueNamespace();
   [server, other] = await Promise.all([startTestServer({ namespace }), startTestServer({ namespace })]);
   kinesis = sdkClient(server);
   kinesisB = sdkClient(other);
@@ -140,6 +151,50 @@ describe("resharding through @aws-sdk/client-kinesis", () => {
       const end = BigInt(shard.SequenceNumberRange!.EndingSequenceNumber!);
       for (const record of reads.find((r) => r.shardId === shard.ShardId)?.records ?? []) expect(BigInt(record.SequenceNumber!) <= end).toBe(true);
     }
+  });
+
+  it("an instance applying stale metadata, which reopens ended shards for a moment, moves their end past what landed in them", async () => {
+    const stream = uniqueStreamName();
+    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    await kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "0", NewStartingHashKey: String(HALF) }));
+    // A third instance's view of the stream, read before the next reshard: shards 1 and 2 open.
+    const nc = await connect({ servers: server.natsUrl });
+    try {
+      const catalog = StreamCatalog.open(await new Kvm(nc).open(`${namespace}-metadata`), new PrefixRoutes(), pino({ level: "silent" }));
+      const storage = new StreamStorage(await jetstreamManager(nc), { namespace, replicas: 1, storage: "memory", duplicateWindowMs: 120_000 });
+      const stale = await catalog.refresh(stream);
+      // The second instance closes shards 1 and 2 and records where they end.
+      await kinesisB.send(new UpdateShardCountCommand({ StreamName: stream, TargetShardCount: 3, ScalingType: "UNIFORM_SCALING" }));
+      // Then the third applies its stale copy, which takes the subjects of 1 and 2 again; a
+      // writer routing by old metadata gets a record into shard 1 before it closes them again.
+      let staleGiven = false;
+      const staleFirst = {
+        refresh: async (name: string) => (staleGiven ? catalog.refresh(name) : ((staleGiven = true), stale)),
+        update: (name: string, change: (s: StreamMetadata) => StreamMetadata) => catalog.update(name, change),
+      } as unknown as StreamCatalog;
+      let lateWritten = false;
+      const writerBetween = {
+        reconfigure: async (metadata: StreamMetadata) => {
+          const last = await storage.reconfigure(metadata);
+          if (!lateWritten) {
+            lateWritten = true;
+            await jetstream(nc).publish(storage.layout.shardSubject(stream, 1), "late");
+          }
+          return last;
+        },
+      } as unknown as StreamStorage;
+      await settleClosingShards(staleFirst, writerBetween, stream);
+      expect(lateWritten).toBe(true);
+    } finally {
+      await nc.close();
+    }
+    const reads = await readByLineage(kinesis, stream);
+    const { Shards = [] } = await kinesis.send(new ListShardsCommand({ StreamName: stream }));
+    const shard1 = Shards.find((s) => s.ShardId === "shardId-000000000001")!;
+    const records = reads.find((r) => r.shardId === shard1.ShardId)?.records ?? [];
+    expect(records.map((r) => Buffer.from(r.Data!).toString())).toContain("late");
+    const end = BigInt(shard1.SequenceNumberRange!.EndingSequenceNumber!);
+    expect(records.filter((r) => BigInt(r.SequenceNumber!) > end)).toEqual([]);
   });
 
   it("refuses what the service refuses", async () => {
