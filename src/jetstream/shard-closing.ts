@@ -32,7 +32,8 @@ export async function settleClosingShards(catalog: StreamCatalog, storage: Strea
   }
   if (!applied) return applied;
   const final = lastSequence;
-  const closedByUs = (s: Shard): boolean => isClosing(s) && applied.shards.some((a) => a.index === s.index && isClosing(a));
+  const closing = new Set(applied.shards.filter(isClosing).map((s) => s.index));
+  const closedByUs = (s: Shard): boolean => closing.has(s.index) && isClosing(s);
   // A stale round may have reopened, for a moment, a shard another instance had meanwhile
   // closed and ended: records may have landed in it after that end. Only this call's last
   // round closed it again, so its end moves up to where that round left the stream.
