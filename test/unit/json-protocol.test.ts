@@ -62,9 +62,13 @@ function reference(shapeName: string, body: string): unknown {
 
 const putRecordBody = (data: string): string => `{"StreamName":"s","PartitionKey":"k","Data":"${data}"}`;
 
-describe("JSON requests with strings longer than a piece (48 KiB)", () => {
+describe("JSON requests with long strings (over 4 KiB, left as bytes; over a piece of 48 KiB)", () => {
   it("decodes a blob from the body's bytes as it decodes a short one, at every size around the pieces", () => {
-    for (const size of [0, 1, 2, 3, 36_863, 36_864, 36_865, 49_151, 49_152, 49_153, 98_303, 98_304, 98_305, 102_400, 1_048_576]) {
+    // 3,072 bytes are 4,096 characters of base64: around the size past which strings stay bytes.
+    for (const size of [
+      0, 1, 2, 3, 3_068, 3_069, 3_070, 3_071, 3_072, 3_073, 3_074, 3_075, 36_863, 36_864, 36_865, 49_151, 49_152, 49_153, 98_303, 98_304, 98_305, 102_400,
+      1_048_576,
+    ]) {
       const data = Buffer.alloc(size);
       for (let i = 0; i < size; i++) data[i] = (i * 131 + size) & 0xff;
       const input = decoded("PutRecordInput", putRecordBody(data.toString("base64"))) as { Data: Uint8Array };
@@ -73,22 +77,51 @@ describe("JSON requests with strings longer than a piece (48 KiB)", () => {
   });
 
   it("refuses bad base64 in a long blob with the error and message a short one gets", () => {
-    const good = Buffer.alloc(60_000, 7).toString("base64");
-    const cases = {
-      "url alphabet": good.slice(0, 100) + "-_" + good.slice(102),
-      "a character outside base64": good.slice(0, 50_000) + "*" + good.slice(50_001),
-      "padding inside": good.slice(0, 65_536) + "==" + good.slice(65_538),
-      "a length not a multiple of 4": good + "A",
-      "padding after bits left over": good.slice(0, -4) + "AAB=",
-      "a raw control character": good.slice(0, 70_000) + "\t" + good.slice(70_001),
-      "multi-byte text": good.slice(0, 70_000) + "ü" + good.slice(70_002),
-    };
-    for (const [name, text] of Object.entries(cases)) {
-      const body = putRecordBody(text);
-      const answer = decoded("PutRecordInput", body);
-      expect([name, answer]).toEqual([name, reference("PutRecordInput", body)]);
-      expect([name, (answer as { type?: string }).type]).toEqual([name, "SerializationException"]);
+    for (const length of [6_000, 60_000]) {
+      const good = Buffer.alloc(length, 7).toString("base64");
+      const at = (share: number): number => Math.floor((good.length * share) / 4) * 4;
+      const cases = {
+        "url alphabet": good.slice(0, 100) + "-_" + good.slice(102),
+        "a character outside base64": good.slice(0, at(0.6)) + "*" + good.slice(at(0.6) + 1),
+        "padding inside": good.slice(0, at(0.8)) + "==" + good.slice(at(0.8) + 2),
+        "a length not a multiple of 4": good + "A",
+        "padding after bits left over": good.slice(0, -4) + "AAB=",
+        "a raw control character": good.slice(0, at(0.85)) + "\t" + good.slice(at(0.85) + 1),
+        "multi-byte text": good.slice(0, at(0.85)) + "ü" + good.slice(at(0.85) + 2),
+      };
+      for (const [name, text] of Object.entries(cases)) {
+        const body = putRecordBody(text);
+        const answer = decoded("PutRecordInput", body);
+        expect([length, name, answer]).toEqual([length, name, reference("PutRecordInput", body)]);
+        expect([length, name, (answer as { type?: string }).type]).toEqual([length, name, "SerializationException"]);
+      }
     }
+  });
+
+  it("decodes a PutRecords body of 500 records of 10 KiB as JSON.parse's strings decode", () => {
+    const records = Array.from({ length: 500 }, (_, i) => ({
+      Data: Buffer.alloc(10_240, i).toString("base64"),
+      PartitionKey: `key-${i}`,
+      ExplicitHashKey: `${i}`,
+    }));
+    const body = JSON.stringify({ StreamName: "s", Records: records });
+    // Blobs as base64 text: a deep comparison of 5 MB of bytes, byte by byte, takes seconds.
+    const asText = (input: unknown) => {
+      const { Records, ...rest } = input as { Records: { Data: Uint8Array }[] };
+      return { ...rest, Records: Records.map((r) => ({ ...r, Data: Buffer.from(r.Data).toString("base64") })) };
+    };
+    expect(asText(decoded("PutRecordsInput", body))).toEqual(asText(reference("PutRecordsInput", body)));
+    expect(asText(decoded("PutRecordsInput", body)).Records).toEqual(records);
+  });
+
+  it("gives a long string where a boolean or a number belongs the error a short one gets", () => {
+    const long = "x".repeat(5_000);
+    for (const body of [`{"StreamName":"s","EnforceConsumerDeletion":"${long}"}`, `{"StreamName":"s","EnforceConsumerDeletion":"${long}true"}`]) {
+      expect(decoded("DeleteStreamInput", body)).toEqual(reference("DeleteStreamInput", body));
+    }
+    const withNumber = `{"StreamName":"s","RetentionPeriodHours":"${long}"}`;
+    expect(decoded("IncreaseStreamRetentionPeriodInput", withNumber)).toEqual(reference("IncreaseStreamRetentionPeriodInput", withNumber));
+    expect(decoded("IncreaseStreamRetentionPeriodInput", withNumber)).toMatchObject({ type: "SerializationException" });
   });
 
   it("takes escapes in a long string as JSON.parse does", () => {

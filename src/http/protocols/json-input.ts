@@ -70,9 +70,10 @@ export function decodeDouble(value: unknown): number {
 export function decodeBoolean(value: unknown): boolean {
   if (typeof value === "boolean") return value;
   if (typeof value === "number") throw new SerializationException(`${NUMBER_CLASS} can not be converted to an Boolean`);
-  const text = String(value).toLowerCase();
+  const given = value instanceof LongJsonString ? longText(value) : String(value);
+  const text = given.toLowerCase();
   if (text === "true" || text === "false") return text === "true";
-  throw new SerializationException(`'${String(value).toUpperCase()}' can not be converted to an Boolean`);
+  throw new SerializationException(`'${given.toUpperCase()}' can not be converted to an Boolean`);
 }
 
 const BASE64_CHAR = /[A-Za-z0-9+/]/;

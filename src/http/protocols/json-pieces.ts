@@ -5,8 +5,9 @@ import { stringEnd } from "./body-bounds.js";
  * into V8's large-object space, fresh pages every time: decoding a 700 KB PutRecords body into
  * one string costs about 2.8 ms on the 2-core bench machine, against about 0.1 ms in pieces.
  * So a container larger than a piece is split at its own commas and colons and each member is
- * parsed alone; only a single value larger than a piece (one huge string) is decoded whole, or
- * left as its bytes (LongJsonString) for a caller that decodes it by its shape.
+ * parsed alone; only a single value larger than a piece (one huge string) is decoded whole. A
+ * caller that decodes strings by their shape may have those longer than a threshold left as
+ * their bytes (LongJsonString): the containers above them are then split down to them.
  *
  * The result is what JSON.parse of the whole body gives, and a body JSON.parse refuses is
  * refused (with a SyntaxError): every piece goes through JSON.parse, and between pieces only
@@ -36,8 +37,8 @@ const malformed = (): SyntaxError => new SyntaxError("malformed JSON");
 const BACKSLASH = 0x5c;
 
 /**
- * A string value longer than a piece, with no escape in it, left as its bytes in the body
- * (parseJsonPieces with `longStrings`). Its text is those bytes as UTF-8, so a blob's base64 (the
+ * A long string value with no escape in it, left as its bytes in the body (parseJsonPieces with
+ * `longStringBytes`). Its text is those bytes as UTF-8, so a blob's base64 (the
  * Data of a 100 KiB record) can be decoded from them without ever being a large string.
  */
 export class LongJsonString {
@@ -60,21 +61,22 @@ export class LongJsonString {
 }
 
 /**
- * Parses `body` as JSON.parse parses its UTF-8 text. With `longStrings`, a string longer than a
- * piece that holds no escape comes back as a LongJsonString instead, for the caller to decode.
+ * Parses `body` as JSON.parse parses its UTF-8 text. With `longStringBytes`, a string longer than
+ * that which holds no escape comes back as a LongJsonString instead, for the caller to decode, and
+ * containers longer than that are parsed member by member to find such strings.
  */
-export function parseJsonPieces(body: Buffer, pieceBytes = PIECE_BYTES, longStrings = false): unknown {
-  return parseRange(body, 0, body.length, pieceBytes, longStrings);
+export function parseJsonPieces(body: Buffer, pieceBytes = PIECE_BYTES, longStringBytes = Number.POSITIVE_INFINITY): unknown {
+  return parseRange(body, 0, body.length, Math.min(pieceBytes, longStringBytes), longStringBytes);
 }
 
-function parseRange(body: Buffer, from: number, to: number, pieceBytes: number, longStrings: boolean): unknown {
+function parseRange(body: Buffer, from: number, to: number, pieceBytes: number, longStrings: number): unknown {
   let start = from;
   let end = to;
   while (start < end && isBlank(body[start])) start++;
   while (end > start && isBlank(body[end - 1])) end--;
   const first = body[start];
   const last = body[end - 1];
-  if (longStrings && first === QUOTE && end - start > pieceBytes && stringEnd(body, start) === end - 1 && body.subarray(start, end).indexOf(BACKSLASH) < 0) {
+  if (first === QUOTE && end - start > longStrings && stringEnd(body, start) === end - 1 && body.subarray(start, end).indexOf(BACKSLASH) < 0) {
     return new LongJsonString(body, start + 1, end - 1);
   }
   if (end - start <= pieceBytes || !((first === OPEN_ARRAY && last === CLOSE_ARRAY) || (first === OPEN_OBJECT && last === CLOSE_OBJECT))) {
