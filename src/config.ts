@@ -44,6 +44,8 @@ const configSchema = z.object({
   requestTimeoutMs: z.coerce.number().int().min(100).default(60_000),
   /** Request bodies held in memory at once, all connections together (MiB); past it new bodies get a retryable 503. */
   bodyMemoryMib: z.coerce.number().int().min(16).default(128),
+  /** Record data GetRecords answers hold at once, all connections together (MiB); past it answers get fewer records. */
+  readMemoryMib: z.coerce.number().int().min(1).default(16),
   /** How long a retried PutRecord(s) with the same SDK invocation id is recognised and not stored twice. */
   dedupeWindowMs: z.coerce.number().int().min(1000).default(120_000),
   /** Master key for encryption at rest (base64 of 32 bytes); by default one kept in NATS. */
@@ -106,6 +108,7 @@ const SETTINGS: ReadonlyArray<readonly [flag: string, env: string, key: keyof Co
   ["subscription-heartbeat-ms", "KINESIS_SUBSCRIPTION_HEARTBEAT_MS", "subscriptionHeartbeatMs"],
   ["nats-timeout-ms", "KINESIS_NATS_TIMEOUT_MS", "natsTimeoutMs"],
   ["body-memory-mib", "KINESIS_BODY_MEMORY_MIB", "bodyMemoryMib"],
+  ["read-memory-mib", "KINESIS_READ_MEMORY_MIB", "readMemoryMib"],
   ["dedupe-window-ms", "KINESIS_DEDUPE_WINDOW_MS", "dedupeWindowMs"],
   ["request-timeout-ms", "KINESIS_REQUEST_TIMEOUT_MS", "requestTimeoutMs"],
   ["master-key", "KINESIS_MASTER_KEY", "masterKey"],

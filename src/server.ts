@@ -1,7 +1,7 @@
 import { connect, type ConnectionOptions, type NatsConnection } from "@nats-io/transport-node";
 import type { Logger } from "pino";
 import type { FastifyInstance } from "fastify";
-import { BodyBudget } from "./http/body-budget.js";
+import { MemoryBudget } from "./http/memory-budget.js";
 import { createHttpApp, type Liveness } from "./http/http-app.js";
 import { loadAccessKeys } from "./http/auth/access-keys.js";
 import { Authenticator } from "./http/auth/authenticator.js";
@@ -153,7 +153,8 @@ export async function startServer(config: Config, log: Logger, asWorker = false)
       ready: async () => (await engine.ready()) && (link?.everyWorkerListening() ?? true),
       metricsAccess,
       metricsText: () => link?.metricsText() ?? metrics.registry.metrics(),
-      bodyBudget: new BodyBudget(config.bodyMemoryMib * 1024 * 1024),
+      bodyBudget: new MemoryBudget(config.bodyMemoryMib * 1024 * 1024),
+      answerBudget: new MemoryBudget(config.readMemoryMib * 1024 * 1024),
     };
     const app = createHttpApp(frontDoor, log, httpOptions);
     const tlsApp = tls ? createHttpApp(frontDoor, log, { ...httpOptions, tls }) : undefined;

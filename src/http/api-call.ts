@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import type { AwsError } from "./errors.js";
+import type { AnswerMemory } from "./memory-budget.js";
 
 /** A request as the HTTP layer hands it to the front door: no HTTP objects past this point. */
 export interface ApiCall {
@@ -9,6 +10,8 @@ export interface ApiCall {
   /** Header names in lower case, as Node gives them. */
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
   readonly body: Buffer;
+  /** The call's share of the memory its answer may hold, given back once the answer is sent; none: unbounded. */
+  readonly answerMemory?: AnswerMemory;
 }
 
 /** What the HTTP layer sends back. */

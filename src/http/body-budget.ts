@@ -1,5 +1,6 @@
 import type { Readable } from "node:stream";
 import { AwsError, ServiceUnavailableException } from "./errors.js";
+import type { MemoryHold } from "./memory-budget.js";
 
 /** A body longer than any valid request: refused unread when its length says so, else as soon as it grows past. */
 export class RequestTooLarge extends AwsError {
@@ -20,64 +21,12 @@ export const bodyErrors = {
 };
 
 /**
- * The bytes of request bodies held in memory at once, across every connection of both ports:
- * counted as they arrive and given back when the answer is sent (the parsed input lives that
- * long too). Without it 128 slow uploads of 16 MiB took the server from 272 MB to 1.8 GB.
- */
-export class BodyBudget {
-  private held = 0;
-
-  constructor(readonly capacityBytes: number) {}
-
-  get heldBytes(): number {
-    return this.held;
-  }
-
-  /** Takes `bytes` if they fit. */
-  take(bytes: number): boolean {
-    if (this.held + bytes > this.capacityBytes) return false;
-    this.held += bytes;
-    return true;
-  }
-
-  /** Whether `bytes` more would fit now (a body whose length is declared is refused unread if not). */
-  fits(bytes: number): boolean {
-    return this.held + bytes <= this.capacityBytes;
-  }
-
-  give(bytes: number): void {
-    this.held -= bytes;
-  }
-}
-
-/** What one request holds of the budget, given back once when its answer is done. */
-export class BodyHold {
-  private bytes = 0;
-  private released = false;
-
-  constructor(private readonly budget: BodyBudget) {}
-
-  take(bytes: number): boolean {
-    if (this.released || !this.budget.take(bytes)) return false;
-    this.bytes += bytes;
-    return true;
-  }
-
-  release(): void {
-    if (this.released) return;
-    this.released = true;
-    this.budget.give(this.bytes);
-    this.bytes = 0;
-  }
-}
-
-/**
  * Reads a request body whole, within `limitBytes` and the budget. A declared length over the
  * limit, or more than the budget has free, is refused before a byte is read; a body without
  * one is counted chunk by chunk. A refused body's remaining bytes are read and dropped, so a
  * connection is not left with a half-read request.
  */
-export function readBody(payload: Readable, declaredLength: number | undefined, limitBytes: number, hold: BodyHold): Promise<Buffer> {
+export function readBody(payload: Readable, declaredLength: number | undefined, limitBytes: number, hold: MemoryHold): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     if (declaredLength !== undefined) {
       if (declaredLength > limitBytes) return refuse(bodyErrors.tooLarge(limitBytes));

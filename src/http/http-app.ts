@@ -3,7 +3,8 @@ import fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest, 
 import type { Readable } from "node:stream";
 import type { Logger } from "pino";
 import type { ApiCall, ApiReply } from "./api-call.js";
-import { BodyHold, bodyErrors, readBody, type BodyBudget } from "./body-budget.js";
+import { bodyErrors, readBody } from "./body-budget.js";
+import { MemoryHold, type MemoryBudget } from "./memory-budget.js";
 import { corsHeaders, isPreflight, preflightHeaders } from "./cors.js";
 import { DualProtocolServer, TlsDualProtocolServer, type RequestHandler } from "./dual-protocol-server.js";
 import { AwsError, SerializationException } from "./errors.js";
@@ -51,7 +52,9 @@ export interface HttpAppOptions {
   /** Serve TLS (HTTP/2 or HTTP/1.1 by ALPN) with these instead of plain HTTP. */
   readonly tls?: TlsCredentials;
   /** Request bodies held at once, shared by the plain and the TLS port. */
-  readonly bodyBudget: BodyBudget;
+  readonly bodyBudget: MemoryBudget;
+  /** Record data of read answers held at once (GetRecords), shared by both ports. */
+  readonly answerBudget: MemoryBudget;
 }
 
 /** /health/live's answer: not live comes with the reason. */
@@ -70,11 +73,12 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
     return503OnClosing: true,
   });
   app.removeAllContentTypeParsers();
-  // Each request's share of the body budget, taken while its body is read and given back when
-  // its answer is done or the client goes away (the response's 'close' comes in every case).
-  const holds = new WeakMap<FastifyRequest, BodyHold>();
+  // Each request's shares of the budgets, its body's and its answer's, taken while it works and
+  // given back when its answer is done or the client goes away (the response's 'close' comes in
+  // every case).
+  const holds = new WeakMap<FastifyRequest, { body: MemoryHold; answer: MemoryHold }>();
   app.addContentTypeParser("*", async (request: FastifyRequest, payload: Readable) => {
-    return readBody(payload, declaredLengthOf(request.headers["content-length"]), BODY_LIMIT_BYTES, holds.get(request)!);
+    return readBody(payload, declaredLengthOf(request.headers["content-length"]), BODY_LIMIT_BYTES, holds.get(request)!.body);
   });
 
   // Answers that must go without a content type (the front end's XML refusals): fastify gives
@@ -110,9 +114,12 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
   // (on any path but our own), and, when keys are configured, a missing or malformed signature.
   app.addHook("onRequest", async (request, reply) => {
     const started = performance.now();
-    const hold = new BodyHold(options.bodyBudget);
+    const hold = { body: new MemoryHold(options.bodyBudget), answer: new MemoryHold(options.answerBudget) };
     holds.set(request, hold);
-    reply.raw.once("close", () => hold.release());
+    reply.raw.once("close", () => {
+      hold.body.release();
+      hold.answer.release();
+    });
     if (isPreflight(request.method, request.headers)) {
       // As the service answers one: no host id, no body, no content type.
       return reply
@@ -131,7 +138,8 @@ export function createHttpApp(frontDoor: FrontDoor, log: Logger, options: HttpAp
 
   app.post("/*", async (request, reply) => {
     const started = performance.now();
-    const result = await frontDoor.handle(callOf(request, (request.body as Buffer | undefined) ?? EMPTY));
+    const call = { ...callOf(request, (request.body as Buffer | undefined) ?? EMPTY), answerMemory: holds.get(request)!.answer };
+    const result = await frontDoor.handle(call);
     return send(request, reply, result, started);
   });
 

@@ -3,6 +3,7 @@ import type { Engine } from "../jetstream/engine.js";
 import type { ShardIteratorCodec } from "./codecs/shard-iterator.js";
 import type { PageTokenCodec } from "./codecs/page-token.js";
 import type { KinesisLimits } from "./limits/kinesis-limits.js";
+import type { AnswerMemory } from "../http/memory-budget.js";
 
 /** How this server presents itself as a Kinesis region and account, and its limits. */
 export interface ServiceSettings {
@@ -48,4 +49,6 @@ export interface RequestContext {
    * send the same id on every call, and a new record under an old id must still be stored.
    */
   readonly retryKey?: string;
+  /** The memory the answer's records may take, from the server's --read-memory-mib (GetRecords). */
+  readonly answerMemory: AnswerMemory;
 }

@@ -2,6 +2,7 @@ import type { Logger } from "pino";
 import { headerOf, type ApiCall } from "../http/api-call.js";
 import { bodySha256 } from "../http/body-digest.js";
 import type { Authenticator } from "../http/auth/authenticator.js";
+import type { AnswerMemory } from "../http/memory-budget.js";
 import { TargetService, type TargetServiceDefinition } from "../http/target-service.js";
 import type { RequestContext } from "./context.js";
 import { toKinesisError } from "./engine-errors.js";
@@ -12,8 +13,11 @@ import { kinesisCbor, kinesisJson, kinesisModel } from "./model.js";
 import { operations } from "./operations/index.js";
 import { withCallLimits } from "./limits/call-limits.js";
 
-/** Everything a Kinesis call needs but its own arrival time, logger and retry key. */
-export type KinesisServices = Omit<RequestContext, "now" | "log" | "retryKey">;
+/** Everything a Kinesis call needs but its own arrival time, logger, retry key and share of answer memory. */
+export type KinesisServices = Omit<RequestContext, "now" | "log" | "retryKey" | "answerMemory">;
+
+/** A call made without the HTTP layer's budgets: its answers may hold what they need. */
+const UNBOUNDED: AnswerMemory = { takeUpTo: (wanted) => wanted, giveBack: () => undefined };
 
 /** The stream a decoded input names, by StreamName or StreamARN. */
 function streamOf(input: Record<string, unknown> | undefined): string | undefined {
@@ -47,6 +51,7 @@ export function kinesisService(
         ...services,
         now,
         log,
+        answerMemory: call.answerMemory ?? UNBOUNDED,
         // Computed only by the calls that store records (a getter: the rest never pay for the digest).
         get retryKey() {
           return invocationId === undefined ? undefined : `${invocationId}:${bodySha256(call.body).toString("base64url").slice(0, 22)}`;

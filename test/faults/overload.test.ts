@@ -1,3 +1,12 @@
+import {
+  CreateStreamCommand,
+  GetRecordsCommand,
+  GetShardIteratorCommand,
+  KinesisClient,
+  ListShardsCommand,
+  PutRecordsCommand,
+  waitUntilStreamExists,
+} from "@aws-sdk/client-kinesis";
 import { encode } from "cbor-x";
 import http from "node:http";
 import http2 from "node:http2";
@@ -6,6 +15,7 @@ import { MAX_CONCURRENT_STREAMS, RESET_LIMIT } from "../../src/http/http2-limits
 import type { ServerProcess } from "../support/server-process.js";
 import { HEADERS, sleep, slowHttp2Upload, slowUpload, timed as timedAt, typeOf, UPLOAD_BYTES, type Outcome } from "./overload-clients.js";
 import { spawnTarget, underAttack } from "./overload-probe.js";
+import { TEST_CREDENTIALS } from "../support/signing.js";
 import { connectRawHttp2, REFUSED_STREAM } from "./raw-http2.js";
 
 /**
@@ -324,5 +334,73 @@ describe("bodies too deep or too large to walk are refused before they are parse
     expect(sent).toBeGreaterThan(20);
     expect(figures.healthP99Ms).toBeLessThan(1000);
     expect(figures.growthMb).toBeLessThan(300);
+  });
+});
+
+describe("many GetRecords of a full shard at once", () => {
+  // 24 MiB in one shard: every read could fill a 10 MiB answer.
+  const RECORD_BYTES = 100 * 1024;
+  const RECORDS = 240;
+  const READERS = 48;
+  const FULL_ANSWER = Math.floor((10 * 1024 * 1024) / RECORD_BYTES);
+  let kinesis: KinesisClient;
+  let iterator: () => Promise<string>;
+
+  beforeAll(async () => {
+    kinesis = new KinesisClient({ endpoint: server.url, region: "us-east-1", credentials: TEST_CREDENTIALS });
+    const StreamName = "full-shard";
+    await kinesis.send(new CreateStreamCommand({ StreamName, ShardCount: 1 }));
+    await waitUntilStreamExists({ client: kinesis, maxWaitTime: 30 }, { StreamName });
+    for (let first = 0; first < RECORDS; first += 40) {
+      const Records = Array.from({ length: 40 }, (_, i) => {
+        const Data = Buffer.alloc(RECORD_BYTES, first + i);
+        Data.writeUInt32BE(first + i);
+        return { Data, PartitionKey: `k${first + i}` };
+      });
+      const out = await kinesis.send(new PutRecordsCommand({ StreamName, Records }));
+      expect(out.FailedRecordCount).toBe(0);
+    }
+    const ShardId = (await kinesis.send(new ListShardsCommand({ StreamName }))).Shards![0]!.ShardId!;
+    iterator = async () => (await kinesis.send(new GetShardIteratorCommand({ StreamName, ShardId, ShardIteratorType: "TRIM_HORIZON" }))).ShardIterator!;
+  }, 60_000);
+  afterAll(() => kinesis?.destroy());
+
+  /** The records of one answer, checked: the shard's first ones, in order, whole. */
+  const readFromStart = async (ShardIterator: string): Promise<number> => {
+    const out = await kinesis.send(new GetRecordsCommand({ ShardIterator }));
+    out.Records!.forEach((record, i) => {
+      const data = Buffer.from(record.Data!);
+      expect([data.length, data.readUInt32BE(0), data[RECORD_BYTES - 1]]).toEqual([RECORD_BYTES, i, i & 0xff]);
+    });
+    expect(out.NextShardIterator).toBeDefined();
+    return out.Records!.length;
+  };
+
+  it(`${READERS} readers at once: every call answered, with fewer records, memory stays bounded, health answers`, { timeout: 40_000 }, async () => {
+    // Alone, a read gets a full answer.
+    expect(await readFromStart(await iterator())).toBe(FULL_ANSWER);
+    const shared = await iterator();
+    const counts: number[] = [];
+    const figures = await underAttack(`${READERS} GetRecords of a full shard at once`, server, 6_000, async (over) => {
+      await Promise.all(
+        Array.from({ length: READERS }, async () => {
+          while (!over()) counts.push(await readFromStart(shared));
+        }),
+      );
+    });
+    const smaller = counts.filter((n) => n < FULL_ANSWER).length;
+    console.log(`[overload] ${READERS} readers at once: ${counts.length} answers, ${smaller} with fewer than ${FULL_ANSWER} records`);
+    expect(counts.length).toBeGreaterThan(READERS);
+    // Every answer moves the reader on (a read out of time answers what it has), most are cut short.
+    expect(Math.min(...counts)).toBeGreaterThanOrEqual(1);
+    expect(smaller).toBeGreaterThan(counts.length / 2);
+    // Before the budget each read asked JetStream for 10 MiB at once: 480 MiB queued on the
+    // server's one NATS connection, and reads failed with InternalFailure ("timed out reading
+    // from JetStream") after 5 s without a message.
+    expect(figures.growthMb).toBeLessThan(300);
+    expect(figures.healthP99Ms).toBeLessThan(1000);
+    // Once they are gone, the budget is whole again.
+    await sleep(200);
+    expect(await readFromStart(await iterator())).toBe(FULL_ANSWER);
   });
 });

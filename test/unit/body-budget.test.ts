@@ -1,6 +1,7 @@
 import { PassThrough } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { BodyBudget, BodyHold, readBody } from "../../src/http/body-budget.js";
+import { readBody } from "../../src/http/body-budget.js";
+import { MemoryBudget, MemoryHold } from "../../src/http/memory-budget.js";
 
 const LIMIT = 1000;
 
@@ -13,8 +14,8 @@ function body(chunks: Buffer[]): PassThrough {
 
 describe("reading a body within the limit and the budget", () => {
   it("reads a declared body whole and holds its length until released", async () => {
-    const budget = new BodyBudget(1500);
-    const hold = new BodyHold(budget);
+    const budget = new MemoryBudget(1500);
+    const hold = new MemoryHold(budget);
     const read = await readBody(body([Buffer.alloc(300, 1), Buffer.alloc(300, 2)]), 600, LIMIT, hold);
     expect(read).toEqual(Buffer.concat([Buffer.alloc(300, 1), Buffer.alloc(300, 2)]));
     expect(budget.heldBytes).toBe(600);
@@ -24,11 +25,11 @@ describe("reading a body within the limit and the budget", () => {
   });
 
   it("refuses a declared length over the limit (413) or over what the budget has free (503) before reading it", async () => {
-    const budget = new BodyBudget(1500);
-    const first = new BodyHold(budget);
+    const budget = new MemoryBudget(1500);
+    const first = new MemoryHold(budget);
     await readBody(body([Buffer.alloc(900)]), 900, LIMIT, first);
-    await expect(readBody(body([]), 1001, LIMIT, new BodyHold(budget))).rejects.toMatchObject({ type: "SerializationException", statusCode: 413 });
-    await expect(readBody(body([Buffer.alloc(700)]), 700, LIMIT, new BodyHold(budget))).rejects.toMatchObject({
+    await expect(readBody(body([]), 1001, LIMIT, new MemoryHold(budget))).rejects.toMatchObject({ type: "SerializationException", statusCode: 413 });
+    await expect(readBody(body([Buffer.alloc(700)]), 700, LIMIT, new MemoryHold(budget))).rejects.toMatchObject({
       type: "ServiceUnavailableException",
       statusCode: 503,
     });
@@ -37,24 +38,24 @@ describe("reading a body within the limit and the budget", () => {
   });
 
   it("counts a body of no declared length as it comes, and refuses it once it no longer fits", async () => {
-    const budget = new BodyBudget(500);
-    const hold = new BodyHold(budget);
+    const budget = new MemoryBudget(500);
+    const hold = new MemoryHold(budget);
     await expect(readBody(body([Buffer.alloc(400), Buffer.alloc(400)]), undefined, LIMIT, hold)).rejects.toMatchObject({ statusCode: 503 });
     hold.release();
     expect(budget.heldBytes).toBe(0);
-    const next = new BodyHold(budget);
+    const next = new MemoryHold(budget);
     expect((await readBody(body([Buffer.alloc(200), Buffer.alloc(200)]), undefined, LIMIT, next)).length).toBe(400);
     expect(budget.heldBytes).toBe(400);
   });
 
   it("refuses a body that grows past the limit, or differs from its declared length", async () => {
-    const budget = new BodyBudget(10_000);
-    await expect(readBody(body([Buffer.alloc(600), Buffer.alloc(600)]), undefined, LIMIT, new BodyHold(budget))).rejects.toMatchObject({ statusCode: 413 });
-    await expect(readBody(body([Buffer.alloc(10)]), 20, LIMIT, new BodyHold(budget))).rejects.toMatchObject({
+    const budget = new MemoryBudget(10_000);
+    await expect(readBody(body([Buffer.alloc(600), Buffer.alloc(600)]), undefined, LIMIT, new MemoryHold(budget))).rejects.toMatchObject({ statusCode: 413 });
+    await expect(readBody(body([Buffer.alloc(10)]), 20, LIMIT, new MemoryHold(budget))).rejects.toMatchObject({
       type: "SerializationException",
       statusCode: 400,
     });
-    await expect(readBody(body([Buffer.alloc(30)]), 20, LIMIT, new BodyHold(budget))).rejects.toMatchObject({
+    await expect(readBody(body([Buffer.alloc(30)]), 20, LIMIT, new MemoryHold(budget))).rejects.toMatchObject({
       type: "SerializationException",
       statusCode: 400,
     });

@@ -9,17 +9,23 @@
 const FIRST_BYTES = 64 * 1024;
 // Answers under this are copied out (cheap) and their buffer kept for the next one at once.
 const LEASED_FROM_BYTES = 128 * 1024;
-// What is kept between answers: a few buffers, none larger than a 10 MiB answer's text needs.
-const KEPT_BUFFERS = 3;
+// What is kept between answers: a few buffers, together no more than one 10 MiB answer's text
+// needs. Reads at once hold at most --read-memory-mib of records (16 MiB by default), so a few
+// answers are large at a time; keeping three of 16 MiB each held 48 MiB of an idle server.
+const KEPT_BUFFERS = 4;
 const KEPT_BYTES = 16 * 1024 * 1024;
 
 const free: Buffer[] = [];
+let keptBytes = 0;
 // The memory of each answer out on the wire, to the whole buffer it was cut from.
 const leased = new WeakMap<ArrayBufferLike, Buffer>();
 
 /** A buffer to write an answer in: a kept one, or a new one (its own memory, never Node's shared pool). */
 export function takeBuffer(): Buffer {
-  return free.pop() ?? Buffer.allocUnsafeSlow(FIRST_BYTES);
+  const kept = free.pop();
+  if (!kept) return Buffer.allocUnsafeSlow(FIRST_BYTES);
+  keptBytes -= kept.length;
+  return kept;
 }
 
 /** A buffer at least `bytes` long holding the first `used` bytes of `buffer`, which is given up. */
@@ -49,5 +55,7 @@ export function releaseAnswer(body: Buffer): void {
 }
 
 function keep(buffer: Buffer): void {
-  if (buffer.length <= KEPT_BYTES && free.length < KEPT_BUFFERS) free.push(buffer);
+  if (free.length >= KEPT_BUFFERS || keptBytes + buffer.length > KEPT_BYTES) return;
+  free.push(buffer);
+  keptBytes += buffer.length;
 }

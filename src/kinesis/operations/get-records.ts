@@ -15,6 +15,11 @@ const ITERATOR_LIFETIME_MS = 300_000;
 /** GetRecords returns at most this much data per call. */
 const MAX_RESPONSE_DATA_BYTES = 10 * 1024 * 1024;
 const DEFAULT_LIMIT = 10_000;
+/**
+ * What a read may hold when the server's read memory is all taken: answers then get fewer
+ * records (Kinesis too returns fewer than asked), but a consumer always moves on.
+ */
+const STARVED_READ_BYTES = 1024 * 1024;
 
 function decodeIterator(text: string, ctx: RequestContext): ShardIterator {
   // The service accepts an iterator still wrapped in the quotes of a JSON string.
@@ -46,10 +51,12 @@ export const getRecords = defineOperation("GetRecords", {
     checkReadRate(iterator, ctx);
     const { stream, shard } = await findReadableShard(ctx, iterator.streamName, iterator.shardIndex, iterator.streamCreatedAt);
     const position = iterator.position;
+    // Held until the answer is sent, so that reads at once never hold more than the budget.
+    const maxDataBytes = ctx.answerMemory.takeUpTo(MAX_RESPONSE_DATA_BYTES, STARVED_READ_BYTES);
     const result = await ctx.engine.readShard(stream.name, shard.index, {
       start: position,
       limit: input.Limit ?? DEFAULT_LIMIT,
-      maxDataBytes: MAX_RESPONSE_DATA_BYTES,
+      maxDataBytes,
       ...(!isOpen(shard) && { closed: { firstPosition: shard.startingPosition, lastPosition: shard.endingPosition } }),
     });
     // A closed shard read to its end answers its children instead of a next iterator: the
@@ -63,6 +70,7 @@ export const getRecords = defineOperation("GetRecords", {
     const arrival = result.lastArrivalMs;
     const millisBehindLatest = result.caughtUp || arrival === undefined ? 0 : Math.max(0, ctx.now - arrival);
     const bytes = result.records.reduce((sum, record) => sum + record.data.length, 0);
+    ctx.answerMemory.giveBack(maxDataBytes - bytes);
     ctx.traffic.recordsOut(stream.name, shardId(shard), result.records.length, bytes, millisBehindLatest);
     ctx.limits?.chargeRead(stream.name, shardId(shard), bytes, Date.now());
     return {
