@@ -45,7 +45,7 @@ const configSchema = z.object({
   /** Request bodies held in memory at once, all connections together (MiB); past it new bodies get a retryable 503. */
   bodyMemoryMib: z.coerce.number().int().min(16).default(128),
   /** Record data GetRecords answers hold at once, all connections together (MiB); past it answers get fewer records. */
-  readMemoryMib: z.coerce.number().int().min(1).default(16),
+  readMemoryMib: z.coerce.number().int().min(1).default(32),
   /** How long a retried PutRecord(s) with the same SDK invocation id is recognised and not stored twice. */
   dedupeWindowMs: z.coerce.number().int().min(1000).default(120_000),
   /** Master key for encryption at rest (base64 of 32 bytes); by default one kept in NATS. */

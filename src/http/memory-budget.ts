@@ -65,8 +65,8 @@ export class MemoryHold implements AnswerMemory {
   }
 
   takeUpTo(wanted: number, floor: number): number {
-    // After its answer is done, a request has nothing left to hold: it gets what it asks for.
-    if (this.released) return wanted;
+    // The client went away: what is read now is never sent, so read as little as may be.
+    if (this.released) return Math.min(floor, wanted);
     const granted = this.budget.takeUpTo(wanted, floor);
     this.bytes += granted;
     return granted;

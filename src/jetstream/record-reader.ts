@@ -121,8 +121,12 @@ export class RecordReader {
   }
 
   private pull(stream: string, consumer: string, batch: Batch, count: number, deadline: number): Promise<PullEnd> {
-    // JetStream counts subject and headers against max_bytes too: allow for them.
-    const maxBytes = batch.request.maxDataBytes + count * MESSAGE_OVERHEAD_BYTES;
+    // JetStream counts subject and headers against max_bytes too: allow for them, but never
+    // more than the data again. What a pull asks for comes down the one NATS connection whether
+    // the read takes it or not: 48 starved reads of 1 MiB that each allowed 5 MB more queued
+    // enough that later pulls heard nothing for the NATS timeout.
+    const data = batch.request.maxDataBytes;
+    const maxBytes = data + Math.min(count * MESSAGE_OVERHEAD_BYTES, data);
     return pull(this.nc, { stream, consumer, count, maxBytes, deadline, heardBefore: batch.heard, timeoutMs: this.timeoutMs }, (msg) => batch.add(msg));
   }
 }

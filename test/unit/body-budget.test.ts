@@ -61,3 +61,44 @@ describe("reading a body within the limit and the budget", () => {
     });
   });
 });
+
+describe("shares of the read memory budget", () => {
+  const MIB = 1024 * 1024;
+
+  it("gives a read what is free of what it wants, never less than the floor, and takes it all back on release", () => {
+    const budget = new MemoryBudget(16 * MIB);
+    const [first, second, third] = [new MemoryHold(budget), new MemoryHold(budget), new MemoryHold(budget)];
+    expect(first.takeUpTo(10 * MIB, MIB)).toBe(10 * MIB);
+    expect(second.takeUpTo(10 * MIB, MIB)).toBe(6 * MIB);
+    // Nothing free: the floor, past the capacity.
+    expect(third.takeUpTo(10 * MIB, MIB)).toBe(MIB);
+    expect(budget.heldBytes).toBe(17 * MIB);
+    // A read that used less gives the rest back at once; the answer holds what it used until sent.
+    second.giveBack(5 * MIB);
+    expect(budget.heldBytes).toBe(12 * MIB);
+    // Never more than it holds, never negative.
+    second.giveBack(-3);
+    second.giveBack(99 * MIB);
+    expect(budget.heldBytes).toBe(11 * MIB);
+    first.release();
+    third.release();
+    second.release();
+    expect(budget.heldBytes).toBe(0);
+    expect(new MemoryHold(budget).takeUpTo(10 * MIB, MIB)).toBe(10 * MIB);
+  });
+
+  it("a floor larger than the want gives the want", () => {
+    const budget = new MemoryBudget(MIB);
+    const hold = new MemoryHold(budget);
+    expect(hold.takeUpTo(MIB, MIB)).toBe(MIB);
+    expect(new MemoryHold(budget).takeUpTo(1000, MIB)).toBe(1000);
+  });
+
+  it("a request whose client went away gets the floor, and holds nothing", () => {
+    const budget = new MemoryBudget(MIB);
+    const hold = new MemoryHold(budget);
+    hold.release();
+    expect(hold.takeUpTo(10 * MIB, MIB)).toBe(MIB);
+    expect(budget.heldBytes).toBe(0);
+  });
+});

@@ -10,7 +10,7 @@ const FIRST_BYTES = 64 * 1024;
 // Answers under this are copied out (cheap) and their buffer kept for the next one at once.
 const LEASED_FROM_BYTES = 128 * 1024;
 // What is kept between answers: a few buffers, together no more than one 10 MiB answer's text
-// needs. Reads at once hold at most --read-memory-mib of records (16 MiB by default), so a few
+// needs. Reads at once hold at most --read-memory-mib of records (32 MiB by default), so a few
 // answers are large at a time; keeping three of 16 MiB each held 48 MiB of an idle server.
 const KEPT_BUFFERS = 4;
 const KEPT_BYTES = 16 * 1024 * 1024;
