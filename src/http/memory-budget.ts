@@ -33,11 +33,6 @@ export class MemoryBudget {
     return granted;
   }
 
-  /** Whether `bytes` more would fit now. */
-  fits(bytes: number): boolean {
-    return this.held + bytes <= this.capacityBytes;
-  }
-
   give(bytes: number): void {
     this.held -= bytes;
   }

@@ -51,7 +51,7 @@ export const getRecords = defineOperation("GetRecords", {
     checkReadRate(iterator, ctx);
     const { stream, shard } = await findReadableShard(ctx, iterator.streamName, iterator.shardIndex, iterator.streamCreatedAt);
     const position = iterator.position;
-    // Held until the answer is sent, so that reads at once never hold more than the budget.
+    // Held until the answer is sent: reads at once hold the budget, past it only their starved shares.
     const maxDataBytes = ctx.answerMemory.takeUpTo(MAX_RESPONSE_DATA_BYTES, STARVED_READ_BYTES);
     const result = await ctx.engine.readShard(stream.name, shard.index, {
       start: position,
