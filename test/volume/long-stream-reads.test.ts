@@ -85,26 +85,37 @@ const SUBSCRIPTION_BACKLOG = 15_000;
 const SUBSCRIPTION_RATE_SHARE = 0.25;
 
 /**
+ * A subscription's catch-up takes a few hundred ms, so a pause of a second in a test file running
+ * beside this one (seen under the whole suite on 2 cores: 0.09 of the GetRecords rate on 2.10)
+ * reads as slowness. The slow stretch of 2.9.10 is slow every time: the best of a few attempts
+ * tells the two apart.
+ */
+const SUBSCRIPTION_ATTEMPTS = 3;
+
+/**
  * SubscribeToShard from a record inside the first half of the newest block, where a filtered
  * consumer on 2.9.10 delivers a record every few ms: every record once, in order, at a rate
  * like that of GetRecords.
  */
 async function subscribeInsideNewestBlock(kinesis: KinesisClient, stream: string, shardId: string, mine: Written[], getRecordsRate: number): Promise<void> {
   const expected = [...mine].sort(byNumber).slice(-SUBSCRIPTION_BACKLOG);
-  const consumerArn = await registerConsumer(kinesis, await streamArnOf(kinesis, stream), "volume-app");
-  const subscription = await subscribe(kinesis, consumerArn, shardId, { Type: "AT_SEQUENCE_NUMBER", SequenceNumber: expected[0]!.sequenceNumber });
-  const reading = await subscription.read({
-    timeoutMs: 60_000,
-    stop: (events) => events.reduce((sum, e) => sum + (e.Records?.length ?? 0), 0) >= expected.length,
-  });
-  const records = reading.events.flatMap((e) => e.Records ?? []).map((r) => ({ sequenceNumber: r.SequenceNumber!, data: Buffer.from(r.Data!).toString() }));
-  const rate = (records.length * 1000) / reading.ms;
-  console.info(
-    `SubscribeToShard from ${expected.length} records before the end of ${shardId}: ${reading.events.length} events in ${reading.ms} ms (${rate.toFixed(0)} records/s; GetRecords ${getRecordsRate.toFixed(0)}/s)`,
-  );
-  expect(reading.error).toBeUndefined();
-  expect(records, "every record once, in order").toEqual(expected);
-  expect(rate, "catch-up rate against GetRecords' in this run").toBeGreaterThan(getRecordsRate * SUBSCRIPTION_RATE_SHARE);
+  const rates: number[] = [];
+  for (let attempt = 0; attempt < SUBSCRIPTION_ATTEMPTS && !(Math.max(...rates) > getRecordsRate * SUBSCRIPTION_RATE_SHARE); attempt++) {
+    const consumerArn = await registerConsumer(kinesis, await streamArnOf(kinesis, stream), `volume-app-${attempt}`);
+    const subscription = await subscribe(kinesis, consumerArn, shardId, { Type: "AT_SEQUENCE_NUMBER", SequenceNumber: expected[0]!.sequenceNumber });
+    const reading = await subscription.read({
+      timeoutMs: 60_000,
+      stop: (events) => events.reduce((sum, e) => sum + (e.Records?.length ?? 0), 0) >= expected.length,
+    });
+    const records = reading.events.flatMap((e) => e.Records ?? []).map((r) => ({ sequenceNumber: r.SequenceNumber!, data: Buffer.from(r.Data!).toString() }));
+    rates.push((records.length * 1000) / reading.ms);
+    console.info(
+      `SubscribeToShard from ${expected.length} records before the end of ${shardId}: ${reading.events.length} events in ${reading.ms} ms (${rates.at(-1)!.toFixed(0)} records/s; GetRecords ${getRecordsRate.toFixed(0)}/s)`,
+    );
+    expect(reading.error).toBeUndefined();
+    expect(records, "every record once, in order").toEqual(expected);
+  }
+  expect(Math.max(...rates), `best catch-up rate of ${rates.length} against GetRecords' in this run`).toBeGreaterThan(getRecordsRate * SUBSCRIPTION_RATE_SHARE);
 }
 
 const byNumber = (a: Written, b: Written): number => (BigInt(a.sequenceNumber) < BigInt(b.sequenceNumber) ? -1 : 1);
