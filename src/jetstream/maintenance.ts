@@ -1,11 +1,8 @@
 import type { Logger } from "pino";
-import { hasClosingShards, settleClosingShards } from "./shard-closing.js";
+import { hasStalledReshard, settleClosingShards } from "./shard-closing.js";
 import type { StreamCatalog } from "./stream-catalog.js";
 import { effectiveStatus } from "./stream-metadata.js";
 import type { StreamStorage } from "./stream-storage.js";
-
-/** A reshard normally settles its closing shards at once; past this, its instance is taken for dead. */
-const STALLED_AFTER_MS = 10_000;
 
 /**
  * What every instance does now and then, so that no work depends on one instance staying up:
@@ -21,7 +18,7 @@ export function startMaintenance(catalog: StreamCatalog, storage: StreamStorage,
     try {
       for (const stream of catalog.all()) {
         if (effectiveStatus(stream, now) === "GONE") await catalog.purge(stream.name);
-        else if (hasClosingShards(stream) && now > stream.statusUntil + STALLED_AFTER_MS) {
+        else if (hasStalledReshard(stream, now)) {
           log.warn({ stream: stream.name }, "finishing a reshard its instance left half done");
           await settleClosingShards(catalog, storage, stream.name);
         }

@@ -1,11 +1,15 @@
-import { isEnded, isOpen, type Shard } from "../shards/shard.js";
+import { isClosing, isEnded, isOpen, type Shard } from "../shards/shard.js";
 import type { StreamCatalog } from "./stream-catalog.js";
 import type { StreamMetadata } from "./stream-metadata.js";
 import type { StreamStorage } from "./stream-storage.js";
 
-const isClosing = (shard: Shard): boolean => !isOpen(shard) && !isEnded(shard);
-
 export const hasClosingShards = (stream: StreamMetadata): boolean => stream.shards.some(isClosing);
+
+/** A reshard normally settles its closing shards at once; past this, its instance is taken for dead. */
+const STALLED_AFTER_MS = 10_000;
+
+/** Closing shards that their reshard's instance should have settled long ago. */
+export const hasStalledReshard = (stream: StreamMetadata, now: number): boolean => hasClosingShards(stream) && now > stream.statusUntil + STALLED_AFTER_MS;
 
 // Applying the subjects of a stale copy of the metadata could reopen a shard closed meanwhile;
 // apply until the applied copy is the latest, a few rounds at most.
@@ -15,7 +19,9 @@ const MAX_ROUNDS = 5;
  * The second half of a reshard: make JetStream refuse the subjects of closing shards (and take
  * those of the new ones), then record where each closing shard ends. Until the first step is
  * done a closing shard may still receive records, so its end is only known after it. Safe to
- * run again, from any instance: it also completes a reshard whose instance died half way.
+ * run again, from any instance: it also completes a reshard whose instance died half way. Every
+ * change to the JetStream stream's configuration goes through here, so that each applies the
+ * latest metadata, never the copy its caller read.
  */
 export async function settleClosingShards(catalog: StreamCatalog, storage: StreamStorage, name: string): Promise<StreamMetadata | undefined> {
   let applied: StreamMetadata | undefined;

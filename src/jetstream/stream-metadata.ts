@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { Shard } from "../shards/shard.js";
+import { isClosing, type Shard } from "../shards/shard.js";
 
 export type StreamStatus = "CREATING" | "ACTIVE" | "UPDATING" | "DELETING";
 export type StreamMode = "PROVISIONED" | "ON_DEMAND";
@@ -32,7 +32,11 @@ export interface StreamMetadata {
  */
 export function effectiveStatus(stream: StreamMetadata, now: number): StreamStatus | "GONE" {
   if (now < stream.statusUntil) return stream.status;
-  return stream.status === "DELETING" ? "GONE" : "ACTIVE";
+  if (stream.status === "DELETING") return "GONE";
+  // A reshard stays UPDATING until its closing shards are settled (src/jetstream/shard-closing.ts).
+  // A second reshard let in before then would change JetStream's subjects while the first
+  // instance is still applying its own: the first could reopen a shard the second had closed.
+  return stream.shards.some(isClosing) ? "UPDATING" : "ACTIVE";
 }
 
 const bigintText = z

@@ -28,6 +28,9 @@ export const isOpen = (shard: Shard): boolean => shard.closedAt === undefined;
 /** Closed, and every record it will ever hold is known to lie at or before endingPosition. */
 export const isEnded = (shard: Shard): boolean => shard.endingPosition !== undefined;
 
+/** Closed by a reshard whose second half (JetStream refusing its subject, its end recorded) is not done. */
+export const isClosing = (shard: Shard): boolean => !isOpen(shard) && !isEnded(shard);
+
 const openShardsByStart = new WeakMap<readonly Shard[], Shard[]>();
 
 /**

@@ -50,6 +50,28 @@ interface Written {
   sequenceNumber: string;
 }
 
+/** Runs a reshard until the stream is ACTIVE to take it: ResourceInUseException says it is still UPDATING. */
+async function whenActive<T>(call: () => Promise<T>): Promise<T> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as Error).name !== "ResourceInUseException" || attempt >= 200) throw error;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+}
+
+/** Until DescribeStream (through this client's instance, whose metadata follows the store) shows `status`. */
+async function waitForStatus(client: KinesisClient, stream: string, status: string): Promise<void> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const { StreamDescription } = await client.send(new DescribeStreamCommand({ StreamName: stream }));
+    if (StreamDescription?.StreamStatus === status) return;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  throw new Error(`stream ${stream} never showed ${status}`);
+}
+
 /** Puts `count` records over 8 partition keys, in order, and remembers what was acknowledged. */
 async function writeBatch(client: KinesisClient, stream: string, tag: string, count = 40): Promise<Written[]> {
   const entries = Array.from({ length: count }, (_, i) => ({ PartitionKey: `key-${i % 8}`, Data: Buffer.from(`${tag}-${i}`) }));
@@ -138,7 +160,8 @@ describe("resharding through @aws-sdk/client-kinesis", () => {
     const writers = [writer(kinesis, "x"), writer(kinesisB, "y")];
     await kinesis.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "0", NewStartingHashKey: String(HALF) }));
     await new Promise((r) => setTimeout(r, 30));
-    await kinesisB.send(new UpdateShardCountCommand({ StreamName: stream, TargetShardCount: 3, ScalingType: "UNIFORM_SCALING" }));
+    // Refused while the split is still being settled, as the service refuses a reshard of an UPDATING stream.
+    await whenActive(() => kinesisB.send(new UpdateShardCountCommand({ StreamName: stream, TargetShardCount: 3, ScalingType: "UNIFORM_SCALING" })));
     await new Promise((r) => setTimeout(r, 30));
     writing = false;
     await Promise.all(writers);
@@ -150,6 +173,48 @@ describe("resharding through @aws-sdk/client-kinesis", () => {
     for (const shard of Shards.filter((s) => s.SequenceNumberRange?.EndingSequenceNumber)) {
       const end = BigInt(shard.SequenceNumberRange!.EndingSequenceNumber!);
       for (const record of reads.find((r) => r.shardId === shard.ShardId)?.records ?? []) expect(BigInt(record.SequenceNumber!) <= end).toBe(true);
+    }
+  });
+
+  it("a stream stays UPDATING until its reshard is settled: other reshards are refused, and one whose instance died is settled by the next", async () => {
+    const stream = uniqueStreamName();
+    await kinesis.send(new CreateStreamCommand({ StreamName: stream, ShardCount: 1 }));
+    const nc = await connect({ servers: server.natsUrl });
+    try {
+      const catalog = StreamCatalog.open(await new Kvm(nc).open(`${namespace}-metadata`), new PrefixRoutes(), pino({ level: "silent" }));
+      // A split whose instance died after writing the new shard list, before settling it.
+      const halfDone = (statusUntil: number) =>
+        catalog.update(stream, (latest) => ({
+          ...latest,
+          status: "UPDATING",
+          statusUntil,
+          shards: [
+            { ...latest.shards[0]!, closedAt: Date.now() },
+            { index: 1, hashKeyRange: { start: 0n, end: HALF - 1n }, createdAt: Date.now(), startingPosition: 0n, parentIndex: 0 },
+            { index: 2, hashKeyRange: { start: HALF, end: (1n << 128n) - 1n }, createdAt: Date.now(), startingPosition: 0n, parentIndex: 0 },
+          ],
+        }));
+      await halfDone(Date.now() - 1);
+      await waitForStatus(kinesisB, stream, "UPDATING");
+      const split = () => kinesisB.send(new SplitShardCommand({ StreamName: stream, ShardToSplit: "1", NewStartingHashKey: String(HALF / 2n) }));
+      await expect(split()).rejects.toMatchObject({
+        name: "ResourceInUseException",
+        message: `Stream ${stream} under account ${ACCOUNT} not ACTIVE, instead in state UPDATING`,
+      });
+      // Long past its time: the next reshard settles it first, then goes ahead.
+      await halfDone(Date.now() - 60_000);
+      await waitForStatus(kinesisB, stream, "UPDATING");
+      await split();
+      const { Shards = [] } = await kinesisB.send(new ListShardsCommand({ StreamName: stream }));
+      expect(Shards.map((s) => [s.ShardId, s.SequenceNumberRange?.EndingSequenceNumber !== undefined])).toEqual([
+        ["shardId-000000000000", true],
+        ["shardId-000000000001", true],
+        ["shardId-000000000002", false],
+        ["shardId-000000000003", false],
+        ["shardId-000000000004", false],
+      ]);
+    } finally {
+      await nc.close();
     }
   });
 

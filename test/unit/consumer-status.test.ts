@@ -4,7 +4,7 @@ import type { StreamMetadata } from "../../src/jetstream/stream-metadata.js";
 import { consumerArnOf, consumerTargetOf } from "../../src/kinesis/resources/consumer-ref.js";
 import type { ServiceSettings } from "../../src/kinesis/context.js";
 
-const stream = { name: "orders.v1", createdAt: 1_000, status: "CREATING", statusUntil: 2_000 } as StreamMetadata;
+const stream = { name: "orders.v1", createdAt: 1_000, status: "CREATING", statusUntil: 2_000, shards: [] } as unknown as StreamMetadata;
 const consumer: ConsumerMetadata = {
   streamName: "orders.v1",
   streamCreatedAt: 1_000,

@@ -1,4 +1,4 @@
-import { hasClosingShards, settleClosingShards } from "../../jetstream/shard-closing.js";
+import { hasStalledReshard, settleClosingShards } from "../../jetstream/shard-closing.js";
 import type { StreamMetadata } from "../../jetstream/stream-metadata.js";
 import type { ReshardContext } from "../../shards/resharding.js";
 import { isOpen, type Shard } from "../../shards/shard.js";
@@ -52,16 +52,19 @@ export type ReshardPlan = (stream: StreamMetadata, context: ReshardContext) => S
 
 /**
  * Runs a reshard. The new shard list is written with compare-and-set (the stream goes UPDATING,
- * so a second reshard is refused until it is ACTIVE again), then JetStream is made to refuse the
- * closed shards' subjects and the closed shards' ends are recorded. A record racing the reshard
- * either reached its old shard before JetStream stopped taking its subject, or is refused and
- * routed again by the writer: it is never lost and never lands after its shard's end.
+ * and stays so until this reshard is settled: a second reshard, on any instance, is refused with
+ * ResourceInUseException until then), then JetStream is made to refuse the closed shards'
+ * subjects and the closed shards' ends are recorded. A record racing the reshard either reached
+ * its old shard before JetStream stopped taking its subject, or is refused and routed again by
+ * the writer: it is never lost and never lands after its shard's end.
  */
 export async function reshard(ctx: RequestContext, name: string, plan: ReshardPlan): Promise<StreamMetadata> {
   const { catalog, storage } = ctx.engine;
-  const current = await findStream(ctx, name);
+  let current = await findStream(ctx, name);
+  // A stream stays UPDATING until its last reshard is settled; one whose instance died half way
+  // is settled here rather than refusing reshards until the maintenance sweep gets to it.
+  if (hasStalledReshard(current, ctx.now)) current = (await settleClosingShards(catalog, storage, name)) ?? current;
   requireActive(ctx, current);
-  if (hasClosingShards(current)) await settleClosingShards(catalog, storage, name);
   // Children's records come only once JetStream takes their subjects, after this point.
   const startingPosition = await storage.lastSequence(name);
   await catalog.update(name, (latest) => {

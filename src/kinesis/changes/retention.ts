@@ -1,5 +1,6 @@
 import type { RequestContext } from "../context.js";
 import { InvalidArgumentException } from "../errors.js";
+import { settleClosingShards } from "../../jetstream/shard-closing.js";
 import { updateActiveStream } from "./stream-update.js";
 
 const MIN_HOURS = 24;
@@ -42,5 +43,7 @@ export async function changeRetention(ctx: RequestContext, name: string, hours: 
     },
     { updating: true },
   );
-  if (changed) await ctx.engine.storage.reconfigure(updated);
+  // Applied as the latest metadata, not `updated`: a reshard let in once this change is ACTIVE
+  // would otherwise see its closed shards reopened by this call's older shard list.
+  if (changed) await settleClosingShards(ctx.engine.catalog, ctx.engine.storage, updated.name);
 }
