@@ -22,10 +22,18 @@ export interface PullRequest {
 }
 
 /**
+ * How many times `timeoutMs` a pull waits for its first message while the connection keeps
+ * bringing in other messages. Many large reads at once queue megabytes on the one connection
+ * (test/faults/overload.test.ts): a pull behind them is slow, not lost.
+ */
+export const BUSY_PATIENCE = 4;
+
+/**
  * One `no_wait` pull: `take` gets each delivered message in order and answers false once it
  * has enough. At the deadline the pull ends with what came; a JetStream that sent nothing at
  * all by then gets until `timeoutMs` after the request for a first message (which then ends
- * the pull), and only its silence is an error. Slow is not silent.
+ * the pull), and only its silence is an error. Slow is not silent: while the connection keeps
+ * receiving, the wait goes on, up to BUSY_PATIENCE times `timeoutMs`.
  */
 export function pull(nc: NatsConnection, request: PullRequest, take: (msg: Msg) => boolean): Promise<PullEnd> {
   const inbox = createInbox();
@@ -33,6 +41,7 @@ export function pull(nc: NatsConnection, request: PullRequest, take: (msg: Msg) 
   let received = 0;
   let heard = request.heardBefore;
   let overdue = false;
+  let inBytes = nc.stats().inBytes;
   return new Promise<PullEnd>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (end: PullEnd | Error): void => {
@@ -41,10 +50,19 @@ export function pull(nc: NatsConnection, request: PullRequest, take: (msg: Msg) 
       if (end instanceof Error) reject(end);
       else resolve(end);
     };
+    // Each `timeoutMs` without a first message: a connection that received nothing meanwhile
+    // is silent; one that did is busy, and gets another `timeoutMs`, up to the patience.
+    const whenSilent = (): void => {
+      const now = nc.stats().inBytes;
+      const busy = now > inBytes;
+      inBytes = now;
+      if (!busy || Date.now() - sentAt >= request.timeoutMs * BUSY_PATIENCE) return finish(new Error("timed out reading from JetStream"));
+      timer = setTimeout(whenSilent, request.timeoutMs);
+    };
     const atDeadline = (): void => {
       if (heard) return finish("deadline");
       overdue = true;
-      timer = setTimeout(() => finish(new Error("timed out reading from JetStream")), Math.max(0, sentAt + request.timeoutMs - Date.now()));
+      timer = setTimeout(whenSilent, Math.max(0, sentAt + request.timeoutMs - Date.now()));
     };
     timer = setTimeout(atDeadline, Math.max(0, request.deadline - sentAt));
     const subscription = nc.subscribe(inbox, {
