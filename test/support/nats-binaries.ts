@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, w
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ensureNatsServerBinary, portsFileUrl, serverConfig, serverVersion } from "../../src/system/embedded-nats.js";
+import { processCpu } from "../../tools/src/server-process.js";
 
 /**
  * Which nats-server binaries the tests run against, found in one place. The machine's own
@@ -46,6 +47,8 @@ export interface FileNats {
   readonly version: string;
   /** JetStream's store directory. */
   readonly storeDir: string;
+  /** CPU seconds the nats-server process has used so far (user + system, 10 ms steps). */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
 
@@ -68,7 +71,7 @@ export async function startFileNats(binary: NatsBinary): Promise<FileNats> {
   for (const deadline = Date.now() + 10_000; Date.now() < deadline; await new Promise((r) => setTimeout(r, 20))) {
     const ports = readdirSync(home).find((name) => name.endsWith(".ports"));
     const url = ports && portsFileUrl(readFileSync(join(home, ports), "utf8"));
-    if (url) return { url, version: binary.version, storeDir, stop };
+    if (url) return { url, version: binary.version, storeDir, cpuSeconds: () => processCpu(child.pid), stop };
   }
   await stop();
   throw new Error(`${binary.path} did not report its port`);

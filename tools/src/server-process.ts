@@ -36,7 +36,7 @@ function statFields(pid: number): string[] | undefined {
 }
 
 /** CPU seconds (user + system) a process has used, from /proc; 0 when unknown. */
-function processCpu(pid: number | undefined): number {
+export function processCpu(pid: number | undefined): number {
   const fields = pid ? statFields(pid) : undefined;
   return fields ? (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS : 0;
 }
