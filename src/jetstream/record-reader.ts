@@ -122,11 +122,11 @@ export class RecordReader {
 
   private pull(stream: string, consumer: string, batch: Batch, count: number, deadline: number): Promise<PullEnd> {
     // JetStream counts subject and headers against max_bytes too: allow for them, but never
-    // more than the data again. What a pull asks for comes down the one NATS connection whether
-    // the read takes it or not: 48 starved reads of 1 MiB that each allowed 5 MB more queued
-    // enough that later pulls heard nothing for the NATS timeout.
+    // more than a quarter of the data (a 1 KiB record's are about 250 bytes; smaller records
+    // then come fewer to an answer). What a pull asks for comes down the one NATS connection
+    // whether the read takes it or not, and the read memory budget bounds only the data.
     const data = batch.request.maxDataBytes;
-    const maxBytes = data + Math.min(count * MESSAGE_OVERHEAD_BYTES, data);
+    const maxBytes = data + Math.min(count * MESSAGE_OVERHEAD_BYTES, Math.floor(data / 4));
     return pull(this.nc, { stream, consumer, count, maxBytes, deadline, heardBefore: batch.heard, timeoutMs: this.timeoutMs }, (msg) => batch.add(msg));
   }
 }

@@ -17,7 +17,7 @@ import { withCallLimits } from "./limits/call-limits.js";
 export type KinesisServices = Omit<RequestContext, "now" | "log" | "retryKey" | "answerMemory">;
 
 /** A call made without the HTTP layer's budgets: its answers may hold what they need. */
-const UNBOUNDED: AnswerMemory = { takeUpTo: (wanted) => wanted, giveBack: () => undefined };
+const UNBOUNDED: AnswerMemory = { takeWhenFree: (wanted) => Promise.resolve(wanted), giveBack: () => undefined };
 
 /** The stream a decoded input names, by StreamName or StreamARN. */
 function streamOf(input: Record<string, unknown> | undefined): string | undefined {

@@ -341,7 +341,7 @@ describe("many GetRecords of a full shard at once", () => {
   // 24 MiB in one shard: every read could fill a 10 MiB answer.
   const RECORD_BYTES = 100 * 1024;
   const RECORDS = 240;
-  const READERS = 24;
+  const READERS = 48;
   const FULL_ANSWER = Math.floor((10 * 1024 * 1024) / RECORD_BYTES);
   let kinesis: KinesisClient;
   let iterator: () => Promise<string>;
@@ -376,32 +376,51 @@ describe("many GetRecords of a full shard at once", () => {
     return out.Records!.length;
   };
 
-  it(`${READERS} readers at once: every call answered, with fewer records, memory stays bounded, health answers`, { timeout: 40_000 }, async () => {
-    // Alone, a read gets a full answer.
-    expect(await readFromStart(await iterator())).toBe(FULL_ANSWER);
-    const shared = await iterator();
-    const counts: number[] = [];
-    const figures = await underAttack(`${READERS} GetRecords of a full shard at once`, server, 6_000, async (over) => {
-      await Promise.all(
-        Array.from({ length: READERS }, async () => {
-          while (!over()) counts.push(await readFromStart(shared));
-        }),
+  it(
+    `${READERS} readers at once: every call answered with fewer records or throttled, never failed; memory stays bounded, health answers`,
+    { timeout: 40_000 },
+    async () => {
+      // Alone, a read gets a full answer.
+      expect(await readFromStart(await iterator())).toBe(FULL_ANSWER);
+      const shared = await iterator();
+      const counts: number[] = [];
+      const errors: string[] = [];
+      const figures = await underAttack(`${READERS} GetRecords of a full shard at once`, server, 6_000, async (over) => {
+        await Promise.all(
+          Array.from({ length: READERS }, async () => {
+            while (!over()) {
+              try {
+                counts.push(await readFromStart(shared));
+              } catch (error) {
+                // What the SDK gives up on after its retries, by type and message.
+                errors.push(`${(error as Error).name}: ${(error as Error).message}`);
+              }
+            }
+          }),
+        );
+      });
+      const smaller = counts.filter((n) => n < FULL_ANSWER).length;
+      console.log(
+        `[overload] ${READERS} readers at once: ${counts.length} answers, ${smaller} with fewer than ${FULL_ANSWER} records, ${errors.length} throttled`,
       );
-    });
-    const smaller = counts.filter((n) => n < FULL_ANSWER).length;
-    console.log(`[overload] ${READERS} readers at once: ${counts.length} answers, ${smaller} with fewer than ${FULL_ANSWER} records`);
-    expect(counts.length).toBeGreaterThan(READERS);
-    // Every answer moves the reader on (a read out of time answers what it has), most are cut short.
-    expect(Math.min(...counts)).toBeGreaterThanOrEqual(1);
-    expect(smaller).toBeGreaterThan(counts.length / 2);
-    // Without the budget, 24 readers got 55 full answers in 6 s and the server grew 184 MB;
-    // 48 queued so much on the server's one NATS connection that later reads heard nothing for
-    // 5 s and failed with InternalFailure ("timed out reading from JetStream"). 48 with the
-    // budget still did that once under the whole suite's load on 2 cores, hence 24.
-    expect(figures.growthMb).toBeLessThan(300);
-    expect(figures.healthP99Ms).toBeLessThan(1000);
-    // Once they are gone, the budget is whole again.
-    await sleep(200);
-    expect(await readFromStart(await iterator())).toBe(FULL_ANSWER);
-  });
+      // Answers keep coming (about 30 in the 6 s with two busy loops beside the test on 2 cores).
+      expect(counts.length).toBeGreaterThanOrEqual(READERS / 4);
+      // Every answer moves the reader on (a read out of time answers what it has), most are cut short.
+      expect(Math.min(...counts)).toBeGreaterThanOrEqual(1);
+      expect(smaller).toBeGreaterThan(counts.length / 2);
+      // A read that found no read memory free within its time is throttled, as Kinesis throttles
+      // a shard read too often; nothing else. Before reads waited their turn, each past the budget
+      // took 1 MiB anyway: 48 readers on 2 busy cores made nats-server drop the server's NATS
+      // connection, and the reads in flight failed with InternalFailure. Without the budget, 24
+      // readers got 55 full answers in 6 s and the server grew 184 MB.
+      const throttled = `ProvisionedThroughputExceededException: Rate exceeded for Shard - 000000000000/full-shard/shardId-000000000000`;
+      expect(errors.filter((e) => e !== throttled)).toEqual([]);
+      expect(server.logLines.filter((line) => /NATS connection/.test(String(line.msg))).map((line) => line.msg)).toEqual([]);
+      expect(figures.growthMb).toBeLessThan(300);
+      expect(figures.healthP99Ms).toBeLessThan(1000);
+      // Once they are gone, the budget is whole again.
+      await sleep(200);
+      expect(await readFromStart(await iterator())).toBe(FULL_ANSWER);
+    },
+  );
 });

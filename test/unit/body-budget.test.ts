@@ -64,41 +64,66 @@ describe("reading a body within the limit and the budget", () => {
 
 describe("shares of the read memory budget", () => {
   const MIB = 1024 * 1024;
+  const WAIT_MS = 200;
 
-  it("gives a read what is free of what it wants, never less than the floor, and takes it all back on release", () => {
+  it("gives a read what is free of what it wants, has the next wait for its floor, and takes it all back on release", async () => {
     const budget = new MemoryBudget(16 * MIB);
     const [first, second, third] = [new MemoryHold(budget), new MemoryHold(budget), new MemoryHold(budget)];
-    expect(first.takeUpTo(10 * MIB, MIB)).toBe(10 * MIB);
-    expect(second.takeUpTo(10 * MIB, MIB)).toBe(6 * MIB);
-    // Nothing free: the floor, past the capacity.
-    expect(third.takeUpTo(10 * MIB, MIB)).toBe(MIB);
-    expect(budget.heldBytes).toBe(17 * MIB);
-    // A read that used less gives the rest back at once; the answer holds what it used until sent.
+    expect(await first.takeWhenFree(10 * MIB, MIB, WAIT_MS)).toBe(10 * MIB);
+    expect(await second.takeWhenFree(10 * MIB, MIB, WAIT_MS)).toBe(6 * MIB);
+    // Nothing free: the third waits, and is served when the second gives back what it did not use.
+    const waiting = third.takeWhenFree(10 * MIB, MIB, WAIT_MS);
+    expect(budget.heldBytes).toBe(16 * MIB);
     second.giveBack(5 * MIB);
-    expect(budget.heldBytes).toBe(12 * MIB);
+    expect(await waiting).toBe(5 * MIB);
+    expect(budget.heldBytes).toBe(16 * MIB);
     // Never more than it holds, never negative.
     second.giveBack(-3);
     second.giveBack(99 * MIB);
-    expect(budget.heldBytes).toBe(11 * MIB);
+    expect(budget.heldBytes).toBe(15 * MIB);
     first.release();
     third.release();
     second.release();
     expect(budget.heldBytes).toBe(0);
-    expect(new MemoryHold(budget).takeUpTo(10 * MIB, MIB)).toBe(10 * MIB);
+    expect(await new MemoryHold(budget).takeWhenFree(10 * MIB, MIB, WAIT_MS)).toBe(10 * MIB);
   });
 
-  it("a floor larger than the want gives the want", () => {
-    const budget = new MemoryBudget(MIB);
-    const hold = new MemoryHold(budget);
-    expect(hold.takeUpTo(MIB, MIB)).toBe(MIB);
-    expect(new MemoryHold(budget).takeUpTo(1000, MIB)).toBe(1000);
+  it("waiting readers are served in turn, and one whose wait runs out gets nothing", async () => {
+    const budget = new MemoryBudget(2 * MIB);
+    const holder = new MemoryHold(budget);
+    expect(await holder.takeWhenFree(2 * MIB, MIB, WAIT_MS)).toBe(2 * MIB);
+    const served: string[] = [];
+    const wait = (name: string, waitMs: number) =>
+      new MemoryHold(budget).takeWhenFree(MIB, MIB, waitMs).then((granted) => {
+        served.push(`${name} ${granted / MIB}`);
+        return granted;
+      });
+    const [a, b, late] = [wait("a", WAIT_MS), wait("b", WAIT_MS), wait("late", 20)];
+    expect(await late).toBe(0);
+    holder.giveBack(2 * MIB);
+    await Promise.all([a, b]);
+    expect(served).toEqual(["late 0", "a 1", "b 1"]);
+    expect(budget.heldBytes).toBe(2 * MIB);
   });
 
-  it("a request whose client went away gets the floor, and holds nothing", () => {
+  it("a floor larger than the want waits for the want only", async () => {
     const budget = new MemoryBudget(MIB);
-    const hold = new MemoryHold(budget);
-    hold.release();
-    expect(hold.takeUpTo(10 * MIB, MIB)).toBe(MIB);
+    expect(await new MemoryHold(budget).takeWhenFree(MIB - 1000, MIB, WAIT_MS)).toBe(MIB - 1000);
+    expect(await new MemoryHold(budget).takeWhenFree(1000, MIB, WAIT_MS)).toBe(1000);
+  });
+
+  it("a request whose client went away, before or while it waits, gets nothing and holds nothing", async () => {
+    const budget = new MemoryBudget(MIB);
+    const gone = new MemoryHold(budget);
+    gone.release();
+    expect(await gone.takeWhenFree(10 * MIB, MIB, WAIT_MS)).toBe(0);
+    const holder = new MemoryHold(budget);
+    await holder.takeWhenFree(MIB, MIB, WAIT_MS);
+    const leaving = new MemoryHold(budget);
+    const waiting = leaving.takeWhenFree(MIB, MIB, WAIT_MS);
+    leaving.release();
+    holder.release();
+    expect(await waiting).toBe(0);
     expect(budget.heldBytes).toBe(0);
   });
 });

@@ -10,16 +10,21 @@ import { isEnded, isOpen, shardId } from "../../shards/shard.js";
 import { shardIdOf } from "../../shards/shard-id.js";
 import { streamNameOf } from "../resources/stream-ref.js";
 import { shardReadRateExceeded } from "../messages.js";
+import { READ_BUDGET_MS } from "../../jetstream/record-reader.js";
 
 const ITERATOR_LIFETIME_MS = 300_000;
 /** GetRecords returns at most this much data per call. */
 const MAX_RESPONSE_DATA_BYTES = 10 * 1024 * 1024;
 const DEFAULT_LIMIT = 10_000;
 /**
- * What a read may hold when the server's read memory is all taken: answers then get fewer
- * records (Kinesis too returns fewer than asked), but a consumer always moves on.
+ * The least a read takes of the server's read memory: with less free, it waits its turn, for at
+ * most a read's time budget, and is then throttled as Kinesis throttles a shard read too often
+ * (ProvisionedThroughputExceededException, which SDKs and KCL retry after a pause). A read that
+ * gets less than its 10 MiB answers fewer records, as Kinesis may. Every read past the budget
+ * used to take this much anyway: 48 at once on a 2-core machine under load had nats-server
+ * queue more for the server's one NATS connection than it allows, and drop the connection.
  */
-const STARVED_READ_BYTES = 1024 * 1024;
+const LEAST_READ_BYTES = 1024 * 1024;
 
 function decodeIterator(text: string, ctx: RequestContext): ShardIterator {
   // The service accepts an iterator still wrapped in the quotes of a JSON string.
@@ -51,8 +56,12 @@ export const getRecords = defineOperation("GetRecords", {
     checkReadRate(iterator, ctx);
     const { stream, shard } = await findReadableShard(ctx, iterator.streamName, iterator.shardIndex, iterator.streamCreatedAt);
     const position = iterator.position;
-    // Held until the answer is sent: reads at once hold the budget, past it only their starved shares.
-    const maxDataBytes = ctx.answerMemory.takeUpTo(MAX_RESPONSE_DATA_BYTES, STARVED_READ_BYTES);
+    // Held until the answer is sent: reads at once hold no more than the budget.
+    const maxDataBytes = await ctx.answerMemory.takeWhenFree(MAX_RESPONSE_DATA_BYTES, LEAST_READ_BYTES, READ_BUDGET_MS);
+    if (maxDataBytes === 0) {
+      ctx.traffic.throttled(stream.name, shardId(shard), "read", 1);
+      throw shardReadRateExceeded(ctx.settings, stream.name, shardId(shard));
+    }
     const result = await ctx.engine.readShard(stream.name, shard.index, {
       start: position,
       limit: input.Limit ?? DEFAULT_LIMIT,
