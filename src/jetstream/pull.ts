@@ -28,12 +28,28 @@ export interface PullRequest {
  */
 export const BUSY_PATIENCE = 4;
 
+/** How many times each connection pulls go through has been lost: a pull sent before a loss is never answered. */
+const disconnects = new WeakMap<NatsConnection, { count: number }>();
+
+function disconnectsOf(nc: NatsConnection): { count: number } {
+  let seen = disconnects.get(nc);
+  if (seen === undefined) {
+    const counter = { count: 0 };
+    disconnects.set(nc, (seen = counter));
+    void (async () => {
+      for await (const status of nc.status()) if (status.type === "disconnect") counter.count++;
+    })();
+  }
+  return seen;
+}
+
 /**
  * One `no_wait` pull: `take` gets each delivered message in order and answers false once it
  * has enough. At the deadline the pull ends with what came; a JetStream that sent nothing at
  * all by then gets until `timeoutMs` after the request for a first message (which then ends
  * the pull), and only its silence is an error. Slow is not silent: while the connection keeps
- * receiving, the wait goes on, up to BUSY_PATIENCE times `timeoutMs`.
+ * receiving, the wait goes on, up to BUSY_PATIENCE times `timeoutMs`, unless the connection was
+ * lost meanwhile (the request went with it).
  */
 export function pull(nc: NatsConnection, request: PullRequest, take: (msg: Msg) => boolean): Promise<PullEnd> {
   const inbox = createInbox();
@@ -42,6 +58,8 @@ export function pull(nc: NatsConnection, request: PullRequest, take: (msg: Msg) 
   let heard = request.heardBefore;
   let overdue = false;
   let inBytes = nc.stats().inBytes;
+  const lost = disconnectsOf(nc);
+  const lostBefore = lost.count;
   return new Promise<PullEnd>((resolve, reject) => {
     let timer: NodeJS.Timeout | undefined;
     const finish = (end: PullEnd | Error): void => {
@@ -54,7 +72,7 @@ export function pull(nc: NatsConnection, request: PullRequest, take: (msg: Msg) 
     // is silent; one that did is busy, and gets another `timeoutMs`, up to the patience.
     const whenSilent = (): void => {
       const now = nc.stats().inBytes;
-      const busy = now > inBytes;
+      const busy = now > inBytes && lost.count === lostBefore;
       inBytes = now;
       if (!busy || Date.now() - sentAt >= request.timeoutMs * BUSY_PATIENCE) return finish(new Error("timed out reading from JetStream"));
       timer = setTimeout(whenSilent, request.timeoutMs);

@@ -99,4 +99,18 @@ describe("a pull waiting for its first message", () => {
       stop();
     }
   });
+
+  // Last: the reader's connection comes back on its own, but not at once.
+  it("busy, but the connection was lost meanwhile (the request with it): fails once its timeout passes", async () => {
+    const stop = await flood();
+    try {
+      const started = Date.now();
+      const { end } = await pullAnswered(undefined);
+      await reader.reconnect();
+      expect(await end).toBe("failed: timed out reading from JetStream");
+      expect(Date.now() - started).toBeLessThan(TIMEOUT_MS * 2);
+    } finally {
+      stop();
+    }
+  });
 });
